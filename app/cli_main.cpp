@@ -1,0 +1,58 @@
+// ckptlab-cli: the headless entry point. Parses the sub-command and hands over; the work is
+// done by core/ (import, list) and by the same figure code the GUI uses (plot).
+
+#include "cli/CliCommand.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+
+#include <memory>
+
+namespace {
+
+const char* const kUsage =
+    "usage: ckptlab-cli COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  import --project P.ckptlab [--strict] [--id-pattern RE] [--final-step N] FILE_OR_DIR...\n"
+    "  list   --project P.ckptlab checkpoints|tasks|recipes|results [--json]\n"
+    "  plot   --project P.ckptlab trajectory|change|sensitivity|gain --task T [--format F] [--shots K]\n"
+    "         [--metric M] [--ft base,mnli,...] [--series S] [--x index|step|tokens] [--log-x]\n"
+    "         [--style paper|screen] --out FIG.png|pdf|svg [--data POINTS.csv]\n"
+    "  info   versions, threads and compute devices\n"
+    "\n"
+    "ckptlab-cli COMMAND --help shows every option of a command.\n";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    // Figures are drawn by widgets; the CLI never shows a window, so it needs no display.
+    if (command == QLatin1String("plot") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app;
+    if (command == QLatin1String("plot"))
+        app = std::make_unique<QApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ckptlab"));
+    QCoreApplication::setOrganizationName(QStringLiteral("ckptlab"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CKPTLAB_VERSION));
+
+    const QStringList rest = QCoreApplication::arguments().mid(2);
+    if (command == QLatin1String("import"))
+        return ckptlab::cli::runImport(rest);
+    if (command == QLatin1String("list"))
+        return ckptlab::cli::runList(rest);
+    if (command == QLatin1String("plot"))
+        return ckptlab::cli::runPlot(rest);
+    if (command == QLatin1String("info") || command == QLatin1String("--version"))
+        return ckptlab::cli::runInfo(rest);
+    if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        fputs(kUsage, command.isEmpty() ? stderr : stdout);
+        return command.isEmpty() ? 2 : 0;
+    }
+    fprintf(stderr, "ckptlab-cli: unknown command \"%s\"\n\n%s", argv[1], kUsage);
+    return 2;
+}

@@ -1,0 +1,61 @@
+// ckptlab: the GUI entry point. Parses arguments, opens a window, nothing else.
+
+#include "MainWindow.h"
+#include "engine/TorchRuntime.h"
+#include "jobs/ProjectSession.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QSettings>
+#include <QTimer>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ckptlab"));
+    QCoreApplication::setOrganizationName(QStringLiteral("ckptlab"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CKPTLAB_VERSION));
+    ckptlab::engine::configureThreads();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Explore how pre-training shapes fine-tuning across checkpoints."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({QStringLiteral("example"), QStringLiteral("Open the bundled example project (Amuro & Char results).")});
+    parser.addOption({QStringLiteral("import"), QStringLiteral("Import results into the opened project."), QStringLiteral("FILE_OR_DIR")});
+    parser.addOption({QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window after loading, then quit."),
+                      QStringLiteral("PNG")});
+    parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("Project file to open (created if missing)."),
+                                 QStringLiteral("[PROJECT.ckptlab]"));
+    parser.process(app);
+
+    ckptlab::MainWindow window;
+    window.show();
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty()) {
+        window.openProject(positional.first(), true);
+    } else if (parser.isSet(QStringLiteral("example"))) {
+        window.openExample();
+    } else {
+        // First launch (or a last project that went away): the example.
+        const QString last = QSettings().value(QStringLiteral("project/last")).toString();
+        if (last.isEmpty() || !QFileInfo::exists(last) || !window.openProject(last))
+            window.openExample();
+    }
+    if (parser.isSet(QStringLiteral("import")))
+        window.importPaths(parser.values(QStringLiteral("import")));
+
+    if (parser.isSet(QStringLiteral("screenshot"))) {
+        const QString path = parser.value(QStringLiteral("screenshot"));
+        QObject::connect(window.session(), &ckptlab::ProjectSession::busyChanged, &window, [&window, path](bool busy) {
+            if (busy)
+                return;
+            QTimer::singleShot(500, &window, [&window, path] {
+                window.grab().save(path);
+                window.close();
+            });
+        });
+    }
+    return app.exec();
+}

@@ -1,0 +1,152 @@
+#include "jobs/ProjectSession.h"
+
+#include "ingest/ResultImporter.h"
+#include "project/SnapshotLoader.h"
+
+#include <QCoreApplication>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace ckptlab {
+
+ProjectSession::ProjectSession(QObject* parent) : QObject(parent)
+{
+    qRegisterMetaType<ckptlab::ImportReport>();
+    connect(&m_loadWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onSnapshotLoaded);
+    connect(&m_importWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onImportDone);
+}
+
+ProjectSession::~ProjectSession()
+{
+    cancelImport();
+    waitForIdle();
+}
+
+Status ProjectSession::open(const QString& path, Project::Mode mode)
+{
+    auto project = Project::open(path, mode);
+    if (!project)
+        return Status::failure(project.error());
+    waitForIdle();
+    if (m_project && m_project->path() != project->path())
+        m_project->closeThreadConnection();
+    m_project = project.value();
+    m_snapshot = ResultSnapshot{};
+    emit snapshotChanged();
+    reload();
+    return success();
+}
+
+void ProjectSession::close()
+{
+    cancelImport();
+    waitForIdle();
+    if (m_project)
+        m_project->closeThreadConnection();
+    m_project.reset();
+    m_snapshot = ResultSnapshot{};
+    emit snapshotChanged();
+}
+
+bool ProjectSession::isBusy() const
+{
+    return m_loading || m_importing;
+}
+
+void ProjectSession::reload()
+{
+    if (!m_project)
+        return;
+    if (m_loading) {
+        m_reloadPending = true;
+        return;
+    }
+    const Project project = *m_project;
+    m_loading = true;
+    m_loadWatcher.setFuture(QtConcurrent::run([project] {
+        auto snapshot = loadSnapshot(project);
+        project.closeThreadConnection();
+        return snapshot;
+    }));
+    emit busyChanged(true);
+}
+
+void ProjectSession::onSnapshotLoaded()
+{
+    Outcome<ResultSnapshot> loaded = m_loadWatcher.result();
+    m_loading = false;
+    if (m_reloadPending) {
+        m_reloadPending = false;
+        reload();
+        return;
+    }
+    if (loaded) {
+        m_snapshot = std::move(loaded).value();
+        emit snapshotChanged();
+    } else {
+        emit loadFailed(loaded.error());
+    }
+    emit busyChanged(isBusy());
+}
+
+void ProjectSession::importFiles(const QStringList& paths, const ImportOptions& options)
+{
+    if (!m_project) {
+        emit importFailed(tr("Open or create a project before importing results."));
+        return;
+    }
+    if (m_importing) {
+        emit importFailed(tr("An import is already running; wait for it to finish."));
+        return;
+    }
+    const Project project = *m_project;
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    m_cancelImport = cancel;
+    QPointer<ProjectSession> self(this);
+    m_importing = true;
+    m_importWatcher.setFuture(QtConcurrent::run([project, paths, options, cancel, self] {
+        auto report = importResults(project, paths, options, [&](int done, int total) {
+            if (self)
+                QMetaObject::invokeMethod(self.data(), "importProgress", Qt::QueuedConnection, Q_ARG(int, done),
+                                          Q_ARG(int, total));
+            return !cancel->load();
+        });
+        project.closeThreadConnection();
+        return report;
+    }));
+    emit busyChanged(true);
+}
+
+void ProjectSession::cancelImport()
+{
+    if (m_cancelImport)
+        m_cancelImport->store(true);
+}
+
+void ProjectSession::onImportDone()
+{
+    const Outcome<ImportReport> report = m_importWatcher.result();
+    m_importing = false;
+    m_cancelImport.reset();
+    if (report) {
+        if (report->written)
+            reload();
+        emit importFinished(report.value());
+    } else {
+        emit importFailed(report.error());
+    }
+    emit busyChanged(isBusy());
+}
+
+void ProjectSession::waitForIdle()
+{
+    // Finished futures still owe their finished() signal; deliver it so state is consistent.
+    while (isBusy() || m_reloadPending) {
+        m_importWatcher.waitForFinished();
+        m_loadWatcher.waitForFinished();
+        QCoreApplication::sendPostedEvents();
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    }
+}
+
+} // namespace ckptlab

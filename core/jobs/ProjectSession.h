@@ -1,0 +1,67 @@
+#pragma once
+
+#include "ingest/ImportTypes.h"
+#include "project/Project.h"
+#include "project/ProjectTypes.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+namespace ckptlab {
+
+// The open project as the GUI sees it: the in-memory snapshot the charts and tables read,
+// and the background work that changes it (imports, reloads). The GUI thread never runs a
+// query here; loads and imports run on worker threads with their own connections and report
+// back through queued signals carrying value types.
+class ProjectSession : public QObject {
+    Q_OBJECT
+public:
+    explicit ProjectSession(QObject* parent = nullptr);
+    ~ProjectSession() override;
+
+    // Opens the file (creating it when asked) and starts loading its results.
+    Status open(const QString& path, Project::Mode mode = Project::Mode::OpenExisting);
+    void close();
+    bool isOpen() const { return m_project.has_value(); }
+    QString path() const { return m_project ? m_project->path() : QString(); }
+
+    const ResultSnapshot& snapshot() const { return m_snapshot; }
+    bool isBusy() const;
+
+    void reload();
+    // Imports result files and folders on a worker thread; the snapshot reloads afterwards.
+    void importFiles(const QStringList& paths, const ImportOptions& options = {});
+    void cancelImport();
+    // Blocks until the running import and load are done (tests, quitting).
+    void waitForIdle();
+
+signals:
+    void snapshotChanged();
+    void busyChanged(bool busy);
+    void importProgress(int done, int total);
+    void importFinished(const ckptlab::ImportReport& report);
+    void importFailed(const QString& message);
+    void loadFailed(const QString& message);
+
+private:
+    void onSnapshotLoaded();
+    void onImportDone();
+
+    std::optional<Project> m_project;
+    ResultSnapshot m_snapshot;
+    QFutureWatcher<Outcome<ResultSnapshot>> m_loadWatcher;
+    QFutureWatcher<Outcome<ImportReport>> m_importWatcher;
+    std::shared_ptr<std::atomic_bool> m_cancelImport;
+    bool m_reloadPending = false;
+    // True from starting a worker until its finished() has been handled on this thread.
+    bool m_loading = false;
+    bool m_importing = false;
+};
+
+} // namespace ckptlab
+
+Q_DECLARE_METATYPE(ckptlab::ImportReport)

@@ -1,0 +1,435 @@
+#include "MainWindow.h"
+
+#include "ExampleProject.h"
+#include "charts/ChartView.h"
+#include "charts/FigureFile.h"
+#include "jobs/ProjectSession.h"
+#include "models/ProjectExplorerModel.h"
+#include "widgets/ExportDialog.h"
+#include "widgets/FilterPanel.h"
+#include "widgets/ResultsPanel.h"
+
+#include <QAction>
+#include <QCoreApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTreeView>
+
+namespace ckptlab {
+
+namespace {
+constexpr int kMaxRecent = 8;
+const QString kProjectSuffix = QStringLiteral("ckptlab");
+
+bool isProjectFile(const QString& path)
+{
+    return QFileInfo(path).suffix().compare(kProjectSuffix, Qt::CaseInsensitive) == 0;
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_session(new ProjectSession(this)), m_tabs(new QTabWidget(this)),
+      m_filters(new FilterPanel), m_results(new ResultsPanel), m_explorer(new QTreeView),
+      m_explorerModel(new ProjectExplorerModel(this)), m_status(new QLabel(this)), m_progress(new QProgressBar(this))
+{
+    setWindowIcon(QIcon(QStringLiteral(":/ckptlab/icons/ckptlab.svg")));
+    setAcceptDrops(true);
+    const QList<QPair<FigureKind, QString>> tabs = {{FigureKind::Trajectory, tr("Trajectory")},
+                                                    {FigureKind::Change, tr("Change / forgetting")},
+                                                    {FigureKind::Sensitivity, tr("Prompt sensitivity")},
+                                                    {FigureKind::Gain, tr("Gain vs base")}};
+    for (const auto& [kind, title] : tabs) {
+        auto* chart = new ChartView(m_tabs);
+        chart->setObjectName(figureKindName(kind) + QStringLiteral("Chart"));
+        connect(chart, &ChartView::pointHovered, this, [this](const QString& text) {
+            statusBar()->showMessage(QString(text).replace(QLatin1Char('\n'), QStringLiteral(" · ")), 5000);
+        });
+        m_charts.push_back(chart);
+        m_chartStale.push_back(true);
+        m_tabs->addTab(chart, title);
+    }
+    setCentralWidget(m_tabs);
+    buildDocks();
+    buildMenus();
+
+    m_progress->setMaximumWidth(220);
+    m_progress->setVisible(false);
+    statusBar()->addPermanentWidget(m_status);
+    statusBar()->addPermanentWidget(m_progress);
+
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::refreshCurrentChart);
+    connect(m_filters, &FilterPanel::selectionChanged, this, [this] {
+        refreshCharts();
+        m_results->setSelection(m_filters->selection());
+    });
+    connect(m_session, &ProjectSession::snapshotChanged, this, &MainWindow::onSnapshotChanged);
+    connect(m_session, &ProjectSession::importFinished, this, &MainWindow::onImportFinished);
+    connect(m_session, &ProjectSession::importFailed, this, [this](const QString& message) {
+        m_progress->setVisible(false);
+        m_lastImportSummary = tr("Import failed; the project is unchanged.\n%1").arg(message);
+        emit importSummaryShown(m_lastImportSummary);
+        QMessageBox::warning(this, tr("Import failed"), m_lastImportSummary);
+    });
+    connect(m_session, &ProjectSession::loadFailed, this,
+            [this](const QString& message) { QMessageBox::warning(this, tr("Cannot read the project"), message); });
+    connect(m_session, &ProjectSession::importProgress, this, [this](int done, int total) {
+        m_progress->setVisible(true);
+        m_progress->setRange(0, std::max(total, 1));
+        m_progress->setValue(done);
+    });
+    connect(m_session, &ProjectSession::busyChanged, this, [this](bool busy) {
+        if (!busy)
+            m_progress->setVisible(false);
+    });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!settings.contains(QStringLiteral("window/geometry")))
+        resize(1400, 900);
+    updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks()
+{
+    auto dock = [this](const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_explorer->setModel(m_explorerModel);
+    m_explorer->setObjectName(QStringLiteral("projectExplorer"));
+    m_explorer->header()->setStretchLastSection(false);
+    m_explorer->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_explorer->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_explorer->setToolTip(tr("Double-click a task or format to chart it, a series to filter by it."));
+    connect(m_explorer, &QTreeView::activated, this, &MainWindow::onExplorerActivated);
+    connect(m_explorer, &QTreeView::doubleClicked, this, &MainWindow::onExplorerActivated);
+    dock(tr("Project"), QStringLiteral("explorerDock"), m_explorer, Qt::LeftDockWidgetArea);
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(m_filters);
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumWidth(290);
+    dock(tr("Filters"), QStringLiteral("filterDock"), scroll, Qt::RightDockWidgetArea);
+    dock(tr("Results"), QStringLiteral("resultsDock"), m_results, Qt::BottomDockWidgetArea);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New project…"), QKeySequence::New, this, &MainWindow::newProject);
+    file->addAction(tr("&Open project…"), QKeySequence::Open, this, &MainWindow::openProjectDialog);
+    file->addAction(tr("Open &example (Amuro && Char results)"), this, &MainWindow::openExample);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    fillRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Import results (CSV, lm-eval JSON)…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importDialog);
+    file->addSeparator();
+    file->addAction(tr("&Export figure…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportDialog);
+    file->addAction(tr("Export plotted &points (CSV)…"), this, &MainWindow::exportPointsDialog);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Reset chart zoom"), QKeySequence(tr("Ctrl+0")), this, [this] { currentChart()->resetView(); });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About ckptlab"), this, [this] {
+        QMessageBox::about(this, tr("About ckptlab"),
+                           tr("<b>ckptlab</b> %1<br>How does more pre-training change what fine-tuning can do?<br>"
+                              "Trajectories across checkpoints, forgetting, prompt sensitivity.<br><br>"
+                              "Example data: Sun &amp; Dredze, <i>Amuro &amp; Char</i> (2024), released results.")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+}
+
+ChartView* MainWindow::chartView(FigureKind kind) const
+{
+    return m_charts.value(int(kind));
+}
+
+ChartView* MainWindow::currentChart() const
+{
+    return qobject_cast<ChartView*>(m_tabs->currentWidget());
+}
+
+bool MainWindow::openProject(const QString& path, bool create)
+{
+    const Status s = m_session->open(path, create ? Project::Mode::CreateIfMissing : Project::Mode::OpenExisting);
+    if (!s) {
+        QMessageBox::warning(this, tr("Cannot open project"), s.error());
+        return false;
+    }
+    m_showExampleView = false;
+    rememberRecent(m_session->path());
+    updateTitle();
+    return true;
+}
+
+void MainWindow::openExample()
+{
+    QString error;
+    const QStringList files = example::dataFiles(&error);
+    if (files.isEmpty()) {
+        QMessageBox::warning(this, tr("Example"), error);
+        return;
+    }
+    if (!openProject(example::projectPath(), true))
+        return;
+    m_showExampleView = true;
+    // Importing is idempotent: a fresh example gets its results, an existing one is unchanged.
+    importPaths(files);
+}
+
+void MainWindow::importPaths(const QStringList& paths)
+{
+    if (!m_session->isOpen()) {
+        const QString path = QFileDialog::getSaveFileName(this, tr("New project for the imported results"),
+                                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
+                                                          tr("ckptlab project (*.ckptlab)"));
+        if (path.isEmpty() || !openProject(path.endsWith(QStringLiteral(".ckptlab")) ? path : path + QStringLiteral(".ckptlab"), true))
+            return;
+    }
+    statusBar()->showMessage(tr("Importing %n item(s)…", nullptr, paths.size()));
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);
+    m_session->importFiles(paths);
+}
+
+void MainWindow::onImportFinished(const ImportReport& report)
+{
+    m_progress->setVisible(false);
+    m_lastImportSummary = report.summary();
+    statusBar()->showMessage(m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), 10000);
+    emit importSummaryShown(m_lastImportSummary);
+    if (m_showExampleView && !report.written)
+        onSnapshotChanged(); // nothing new to load: show the example's first view now
+    if (m_showExampleView)
+        return; // the example is not the user's import: no report dialog
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Import finished"),
+                                m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), QMessageBox::Ok, this);
+    box->setDetailedText(m_lastImportSummary);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::onSnapshotChanged()
+{
+    const ResultSnapshot& s = m_session->snapshot();
+    m_explorerModel->setSnapshot(s);
+    m_explorer->expandToDepth(0);
+    m_results->setSnapshot(&s);
+    m_filters->setSnapshot(&s);
+    if (m_showExampleView && s.taskByName(QLatin1String(example::firstTask()))) {
+        m_filters->selectFtTasks(example::firstFtTasks());
+        m_filters->selectTask(QLatin1String(example::firstTask()), QStringLiteral("default"), example::firstShots());
+        m_tabs->setCurrentIndex(int(FigureKind::Trajectory));
+        m_showExampleView = false;
+    }
+    m_status->setText(tr("%1 results · %2 checkpoints · %3 tasks")
+                          .arg(s.results.size())
+                          .arg(s.checkpoints.size())
+                          .arg(s.tasks.size()));
+    refreshCharts();
+}
+
+void MainWindow::refreshCharts()
+{
+    for (int i = 0; i < m_chartStale.size(); ++i)
+        m_chartStale[i] = true;
+    refreshCurrentChart();
+}
+
+void MainWindow::refreshCurrentChart()
+{
+    const int index = m_tabs->currentIndex();
+    if (index < 0 || !m_chartStale.value(index))
+        return;
+    const FigureSpec spec = m_filters->spec(FigureKind(index));
+    const FigureStyle style = FigureStyle::byName(m_filters->styleName()).value_or(FigureStyle::screen());
+    m_charts[index]->setFigure(buildFigureData(m_session->snapshot(), spec), style, spec.errors);
+    m_chartStale[index] = false;
+}
+
+void MainWindow::onExplorerActivated(const QModelIndex& index)
+{
+    const QModelIndex first = index.siblingAtColumn(0);
+    const auto kind = ProjectExplorerModel::NodeKind(first.data(ProjectExplorerModel::KindRole).toInt());
+    const QString name = first.data(ProjectExplorerModel::NameRole).toString();
+    switch (kind) {
+    case ProjectExplorerModel::NodeKind::Task:
+        m_filters->selectTask(name);
+        break;
+    case ProjectExplorerModel::NodeKind::Format:
+        m_filters->selectTask(first.data(ProjectExplorerModel::TaskRole).toString(), name);
+        break;
+    case ProjectExplorerModel::NodeKind::Recipe:
+        m_filters->selectFtTasks(name == QLatin1String("base") ? QStringList{name} : QStringList{QStringLiteral("base"), name});
+        break;
+    default:
+        break;
+    }
+}
+
+void MainWindow::newProject()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("New project"),
+                                                QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
+                                                tr("ckptlab project (*.ckptlab)"));
+    if (path.isEmpty())
+        return;
+    if (!isProjectFile(path))
+        path += QStringLiteral(".ckptlab");
+    if (QFileInfo::exists(path)) {
+        QMessageBox::warning(this, tr("New project"), tr("%1 already exists; open it instead.").arg(path));
+        return;
+    }
+    openProject(path, true);
+}
+
+void MainWindow::openProjectDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(),
+                                                      tr("ckptlab project (*.ckptlab);;All files (*)"));
+    if (!path.isEmpty())
+        openProject(path);
+}
+
+void MainWindow::importDialog()
+{
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Import results"), QString(),
+                                                            tr("Results (*.csv *.tsv *.json);;All files (*)"));
+    if (!paths.isEmpty())
+        importPaths(paths);
+}
+
+bool MainWindow::exportCurrentFigure(const QString& path, const QString& styleName, const QString& dataPath)
+{
+    const FigureSpec spec = m_filters->spec(FigureKind(m_tabs->currentIndex()));
+    const FigureStyle style = FigureStyle::byName(styleName).value_or(FigureStyle::paper());
+    const Status s = writeFigureFile(buildFigureData(m_session->snapshot(), spec), style, spec.errors, path, {}, dataPath);
+    if (!s)
+        QMessageBox::warning(this, tr("Export failed"), s.error());
+    return s.ok();
+}
+
+void MainWindow::exportDialog()
+{
+    const QString suggestion = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                   .filePath(figureKindName(FigureKind(m_tabs->currentIndex())) + QStringLiteral(".pdf"));
+    ExportDialog dialog(suggestion, QStringLiteral("paper"), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const FigureSpec spec = m_filters->spec(FigureKind(m_tabs->currentIndex()));
+    const FigureStyle style = FigureStyle::byName(dialog.styleName()).value_or(FigureStyle::paper());
+    const Status s = writeFigureFile(buildFigureData(m_session->snapshot(), spec), style, spec.errors, dialog.path(),
+                                     dialog.options(), dialog.dataPath());
+    if (!s)
+        QMessageBox::warning(this, tr("Export failed"), s.error());
+    else
+        statusBar()->showMessage(tr("Wrote %1").arg(dialog.path()), 8000);
+}
+
+void MainWindow::exportPointsDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export plotted points"), QString(), tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const Status s = writeFigureDataCsv(currentChart()->figure(), path);
+    if (!s)
+        QMessageBox::warning(this, tr("Export failed"), s.error());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    QStringList imports;
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (!url.isLocalFile())
+            continue;
+        const QString path = url.toLocalFile();
+        if (isProjectFile(path)) {
+            openProject(path);
+            event->acceptProposedAction();
+            return;
+        }
+        imports << path;
+    }
+    if (imports.isEmpty())
+        return;
+    event->acceptProposedAction();
+    importPaths(imports);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_session->cancelImport();
+    m_session->waitForIdle();
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    if (m_session->isOpen())
+        settings.setValue(QStringLiteral("project/last"), m_session->path());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::rememberRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("project/recent")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("project/recent"), recent);
+    settings.setValue(QStringLiteral("project/last"), path);
+    fillRecentMenu();
+}
+
+void MainWindow::fillRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("project/recent")).toStringList();
+    for (const QString& path : recent)
+        m_recentMenu->addAction(path, this, [this, path] { openProject(path); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(m_session->isOpen() ? tr("%1 — ckptlab").arg(QFileInfo(m_session->path()).fileName())
+                                       : tr("ckptlab"));
+}
+
+} // namespace ckptlab
