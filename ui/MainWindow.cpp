@@ -41,6 +41,17 @@ bool isProjectFile(const QString& path)
 {
     return QFileInfo(path).suffix().compare(kProjectSuffix, Qt::CaseInsensitive) == 0;
 }
+
+// Window-modal and non-blocking: background work and tests go on while it is shown.
+void showMessage(QWidget* parent, QMessageBox::Icon icon, const QString& title, const QString& text,
+                 const QString& details = {})
+{
+    auto* box = new QMessageBox(icon, title, text, QMessageBox::Ok, parent);
+    if (!details.isEmpty())
+        box->setDetailedText(details);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -84,10 +95,10 @@ MainWindow::MainWindow(QWidget* parent)
         m_progress->setVisible(false);
         m_lastImportSummary = tr("Import failed; the project is unchanged.\n%1").arg(message);
         emit importSummaryShown(m_lastImportSummary);
-        QMessageBox::warning(this, tr("Import failed"), m_lastImportSummary);
+        showMessage(this, QMessageBox::Warning, tr("Import failed"), m_lastImportSummary);
     });
     connect(m_session, &ProjectSession::loadFailed, this,
-            [this](const QString& message) { QMessageBox::warning(this, tr("Cannot read the project"), message); });
+            [this](const QString& message) { showMessage(this, QMessageBox::Warning, tr("Cannot read the project"), message); });
     connect(m_session, &ProjectSession::importProgress, this, [this](int done, int total) {
         m_progress->setVisible(true);
         m_progress->setRange(0, std::max(total, 1));
@@ -181,7 +192,7 @@ bool MainWindow::openProject(const QString& path, bool create)
 {
     const Status s = m_session->open(path, create ? Project::Mode::CreateIfMissing : Project::Mode::OpenExisting);
     if (!s) {
-        QMessageBox::warning(this, tr("Cannot open project"), s.error());
+        showMessage(this, QMessageBox::Warning, tr("Cannot open project"), s.error());
         return false;
     }
     m_showExampleView = false;
@@ -195,7 +206,7 @@ void MainWindow::openExample()
     QString error;
     const QStringList files = example::dataFiles(&error);
     if (files.isEmpty()) {
-        QMessageBox::warning(this, tr("Example"), error);
+        showMessage(this, QMessageBox::Warning, tr("Example"), error);
         return;
     }
     if (!openProject(example::projectPath(), true))
@@ -230,11 +241,8 @@ void MainWindow::onImportFinished(const ImportReport& report)
         onSnapshotChanged(); // nothing new to load: show the example's first view now
     if (m_showExampleView)
         return; // the example is not the user's import: no report dialog
-    auto* box = new QMessageBox(QMessageBox::Information, tr("Import finished"),
-                                m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), QMessageBox::Ok, this);
-    box->setDetailedText(m_lastImportSummary);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    showMessage(this, QMessageBox::Information, tr("Import finished"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
+                m_lastImportSummary);
 }
 
 void MainWindow::onSnapshotChanged()
@@ -333,7 +341,7 @@ bool MainWindow::exportCurrentFigure(const QString& path, const QString& styleNa
     const FigureStyle style = FigureStyle::byName(styleName).value_or(FigureStyle::paper());
     const Status s = writeFigureFile(buildFigureData(m_session->snapshot(), spec), style, spec.errors, path, {}, dataPath);
     if (!s)
-        QMessageBox::warning(this, tr("Export failed"), s.error());
+        showMessage(this, QMessageBox::Warning, tr("Export failed"), s.error());
     return s.ok();
 }
 

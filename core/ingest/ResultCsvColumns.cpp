@@ -61,9 +61,9 @@ Outcome<ResultCsvColumns> ResultCsvColumns::find(const QStringList& header, cons
         missing << QStringLiteral("a value column (Performance, value, acc, accuracy, score, rouge_l, exact_match, "
                                   "f1, metric_value)");
     if (!missing.isEmpty())
-        return Outcome<ResultCsvColumns>::failure(QStringLiteral("%1:1: the header (%2) has no %3.")
+        return Outcome<ResultCsvColumns>::failure(QStringLiteral("%1:1: the header (%2) lacks %3.")
                                                       .arg(fileName, header.join(QStringLiteral(", ")),
-                                                           missing.join(QStringLiteral(", no "))));
+                                                           missing.join(QStringLiteral("; "))));
     columns.valueHeader = header[columns.value];
     return columns;
 }

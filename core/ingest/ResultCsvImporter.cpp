@@ -38,8 +38,7 @@ std::optional<int> wholeNumber(const QString& text)
 // Reads one table row; returns a problem description when a field cannot be read.
 class RowReader {
 public:
-    RowReader(const CsvRecord& record, const ResultCsvColumns& columns, const QStringList& header)
-        : m_record(record), m_columns(columns), m_header(header)
+    RowReader(const CsvRecord& record, const QStringList& header) : m_record(record), m_header(header)
     {
     }
 
@@ -58,7 +57,7 @@ public:
             out = *v;
             return true;
         }
-        problems << QStringLiteral("%1 \"%2\" is not a number").arg(columnName(column), text);
+        problems << QStringLiteral("%1: \"%2\" is not a number").arg(columnName(column), text);
         return false;
     }
 
@@ -71,7 +70,7 @@ public:
             out = *v;
             return true;
         }
-        problems << QStringLiteral("%1 \"%2\" is not a whole number").arg(columnName(column), text);
+        problems << QStringLiteral("%1: \"%2\" is not a whole number").arg(columnName(column), text);
         return false;
     }
 
@@ -88,7 +87,6 @@ public:
 
 private:
     const CsvRecord& m_record;
-    const ResultCsvColumns& m_columns;
     const QStringList& m_header;
 };
 
@@ -124,7 +122,7 @@ Outcome<FileRecords> readResultsCsv(const QByteArray& bytes, const QString& file
     // sciq is accuracy in a multiple-choice benchmark table, ROUGE-L in the study's own table.
     bool multipleChoiceFile = false;
     for (int r = 1; r < rows.size() && !multipleChoiceFile; ++r) {
-        const RowReader row(rows[r], col, header);
+        const RowReader row(rows[r], header);
         multipleChoiceFile = isMultipleChoiceSuiteTask(splitEvalDatasetName(row.field(col.task), options.formatSuffixes).task);
     }
 
@@ -132,7 +130,7 @@ Outcome<FileRecords> readResultsCsv(const QByteArray& bytes, const QString& file
     QStringList badRows;
     for (int r = 1; r < rows.size(); ++r) {
         const CsvRecord& record = rows[r];
-        const RowReader row(record, col, header);
+        const RowReader row(record, header);
         const QString id = row.field(col.modelId);
         const QString evalName = row.field(col.task);
         const QString valueText = row.field(col.value);
@@ -152,7 +150,7 @@ Outcome<FileRecords> readResultsCsv(const QByteArray& bytes, const QString& file
             if (const auto v = finiteNumber(valueText))
                 rec.value = *v;
             else
-                problems << QStringLiteral("%1 \"%2\" is not a number").arg(row.columnName(col.value), valueText);
+                problems << QStringLiteral("%1: \"%2\" is not a number").arg(row.columnName(col.value), valueText);
         }
         row.optionalNumber(col.stderr_, rec.stderr_, problems);
         row.optionalCount(col.n, rec.n, problems);

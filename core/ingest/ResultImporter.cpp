@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QHash>
+#include <QLocale>
 
 namespace ckptlab {
 
@@ -20,7 +21,7 @@ QString notNull(const QString& s)
 
 QString formatValue(double v)
 {
-    return QString::number(v, 'g', 17);
+    return QString::number(v, 'g', QLocale::FloatingPointShortest);
 }
 
 // Keeps the first of rows that would land on the same result; the later ones become skipped rows.

@@ -214,8 +214,8 @@ Outcome<RowId> ProjectWriter::task(const QString& name, const QString& metric, c
         QSqlQuery fill(m_db);
         fill.prepare(QStringLiteral("UPDATE task SET metric = CASE WHEN metric = '' THEN ? ELSE metric END, "
                                     "kind = CASE WHEN kind = '' THEN ? ELSE kind END WHERE id = ?"));
-        fill.addBindValue(metric);
-        fill.addBindValue(kind);
+        fill.addBindValue(text(metric));
+        fill.addBindValue(text(kind));
         fill.addBindValue(id);
         if (!fill.exec())
             return Outcome<RowId>::failure(failure(fill, QStringLiteral("task %1").arg(name)));
@@ -224,8 +224,8 @@ Outcome<RowId> ProjectWriter::task(const QString& name, const QString& metric, c
     }
     q.prepare(QStringLiteral("INSERT INTO task (name, kind, metric) VALUES (?, ?, ?)"));
     q.addBindValue(name);
-    q.addBindValue(kind);
-    q.addBindValue(metric);
+    q.addBindValue(text(kind));
+    q.addBindValue(text(metric));
     auto inserted = insertReturningId(q, QStringLiteral("task %1").arg(name));
     if (inserted)
         m_tasks.insert(name, inserted.value());

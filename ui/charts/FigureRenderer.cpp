@@ -2,6 +2,7 @@
 
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ckptlab {
@@ -69,6 +70,33 @@ void styleAxes(QCustomPlot* plot, const FigureStyle& style)
     plot->legend->setFont(style.baseFont);
     plot->legend->setBrush(QColor(255, 255, 255, 220));
     plot->legend->setBorderPen(QPen(QColor(180, 180, 180)));
+}
+
+// Puts the legend in the corner of the plot that covers the fewest data points.
+void placeLegend(QCustomPlot* plot, const FigureData& data)
+{
+    const QCPRange xr = plot->xAxis->range();
+    const QCPRange yr = plot->yAxis->range();
+    auto fraction = [](const QCPRange& r, double v, bool log) {
+        if (log && v > 0 && r.lower > 0)
+            return (std::log(v) - std::log(r.lower)) / (std::log(r.upper) - std::log(r.lower));
+        return (v - r.lower) / r.size();
+    };
+    const Qt::Alignment corners[4] = {Qt::AlignTop | Qt::AlignRight, Qt::AlignTop | Qt::AlignLeft,
+                                      Qt::AlignBottom | Qt::AlignRight, Qt::AlignBottom | Qt::AlignLeft};
+    int covered[4] = {0, 0, 0, 0};
+    for (const FigureSeries& s : data.series)
+        for (const FigurePoint& p : s.points) {
+            const double fx = fraction(xr, p.x, data.logX);
+            const double fy = fraction(yr, p.y, false);
+            const bool right = fx > 0.65, left = fx < 0.35, top = fy > 0.7, bottom = fy < 0.3;
+            covered[0] += top && right;
+            covered[1] += top && left;
+            covered[2] += bottom && right;
+            covered[3] += bottom && left;
+        }
+    const int best = int(std::min_element(covered, covered + 4) - covered);
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, corners[best]);
 }
 
 } // namespace
@@ -206,6 +234,7 @@ RenderedFigure renderFigure(QCustomPlot* plot, const FigureData& data, const Fig
         else
             plot->xAxis->setRange(plot->xAxis->range().lower / 1.5, plot->xAxis->range().upper * 1.5);
         plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());
+        placeLegend(plot, data);
     }
     return rendered;
 }
