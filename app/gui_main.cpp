@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTimer>
 
 int main(int argc, char** argv)
@@ -24,6 +25,8 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     parser.addOption({QStringLiteral("example"), QStringLiteral("Open the bundled example project (Amuro & Char results).")});
     parser.addOption({QStringLiteral("import"), QStringLiteral("Import results into the opened project."), QStringLiteral("FILE_OR_DIR")});
+    parser.addOption({QStringLiteral("tab"), QStringLiteral("Chart tab to show: trajectory, change, sensitivity or gain."),
+                      QStringLiteral("TAB")});
     parser.addOption({QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window after loading, then quit."),
                       QStringLiteral("PNG")});
     parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("Project file to open (created if missing)."),
@@ -46,6 +49,14 @@ int main(int argc, char** argv)
     if (parser.isSet(QStringLiteral("import")))
         window.importPaths(parser.values(QStringLiteral("import")));
 
+    if (parser.isSet(QStringLiteral("tab"))) {
+        const auto kind = ckptlab::figureKindFromName(parser.value(QStringLiteral("tab")));
+        if (!kind) {
+            fprintf(stderr, "ckptlab: --tab must be trajectory, change, sensitivity or gain\n");
+            return 2;
+        }
+        window.chartTabs()->setCurrentIndex(int(*kind));
+    }
     if (parser.isSet(QStringLiteral("screenshot"))) {
         const QString path = parser.value(QStringLiteral("screenshot"));
         QObject::connect(window.session(), &ckptlab::ProjectSession::busyChanged, &window, [&window, path](bool busy) {

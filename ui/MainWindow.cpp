@@ -255,7 +255,6 @@ void MainWindow::onSnapshotChanged()
     if (m_showExampleView && s.taskByName(QLatin1String(example::firstTask()))) {
         m_filters->selectFtTasks(example::firstFtTasks());
         m_filters->selectTask(QLatin1String(example::firstTask()), QStringLiteral("default"), example::firstShots());
-        m_tabs->setCurrentIndex(int(FigureKind::Trajectory));
         m_showExampleView = false;
     }
     m_status->setText(tr("%1 results · %2 checkpoints · %3 tasks")

@@ -18,6 +18,10 @@ ChartView::ChartView(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectLegend);
     m_plot->setMouseTracking(true);
     m_plot->setNoAntialiasingOnDrag(true);
+    // On screen, shaded bands need no antialiasing and long lines can take the fast path;
+    // exported figures are drawn by a separate plot at full quality.
+    m_plot->setNotAntialiasedElements(QCP::aeFills);
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
     connect(m_plot, &QCustomPlot::mouseMove, this, &ChartView::onMouseMove);
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetView(); });
     connect(m_plot, &QCustomPlot::legendClick, this, &ChartView::onLegendClick);

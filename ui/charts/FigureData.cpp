@@ -90,6 +90,21 @@ void setXAxis(FigureData& data, const FigureSpec& spec, const CheckpointAxis& ax
                            s.points.end());
 }
 
+// Palette slot of a recipe: base first, then fine-tuning tasks in name order, so "mnli" has the
+// same colour on the trajectory, change and gain charts.
+int recipeColor(const ResultSnapshot& snapshot, RowId recipeId)
+{
+    if (recipeId == kBaseRecipe)
+        return 0;
+    QStringList ftTasks;
+    for (const RecipeInfo& r : snapshot.recipes)
+        if (!ftTasks.contains(r.ftTask))
+            ftTasks << r.ftTask;
+    ftTasks.sort();
+    const RecipeInfo* recipe = snapshot.recipe(recipeId);
+    return recipe ? 1 + ftTasks.indexOf(recipe->ftTask) : -1;
+}
+
 QString selectionText(const ResultSelection& sel, const QString& metric)
 {
     QString text = sel.task;
@@ -110,6 +125,8 @@ void buildTrajectory(const ResultSnapshot& snapshot, const FigureSpec& spec, Fig
     for (const TrajectorySeries& s : t.series) {
         FigureSeries out;
         out.name = s.name;
+        if (spec.kind != FigureKind::Sensitivity)
+            out.colorIndex = recipeColor(snapshot, s.recipeId);
         for (const TrajectoryPoint& p : s.points) {
             const auto x = place.x(p);
             if (!x)
@@ -136,12 +153,14 @@ void buildTrajectory(const ResultSnapshot& snapshot, const FigureSpec& spec, Fig
     setXAxis(data, spec, t.axis);
 }
 
-void addChangeSeries(const QVector<ChangeSeries>& series, const FigureSpec& spec, bool ratio, FigureData& data,
-                     Placement& place)
+void addChangeSeries(const ResultSnapshot& snapshot, const QVector<ChangeSeries>& series, const FigureSpec& spec,
+                     bool ratio, FigureData& data, Placement& place)
 {
     for (const ChangeSeries& s : series) {
         FigureSeries out;
         out.name = s.name;
+        if (spec.changeMode != ChangeMode::Forgetting)
+            out.colorIndex = recipeColor(snapshot, s.recipeId);
         out.dashed = !s.trainedOnTask && spec.changeMode != ChangeMode::Forgetting;
         for (const ChangePoint& p : s.points) {
             const auto x = place.x(p);
@@ -185,7 +204,7 @@ void buildChange(const ResultSnapshot& snapshot, const FigureSpec& spec, FigureD
         }
         const QVector<ChangeSeries> series
             = computeForgetting(snapshot, recipeId, spec.selection.format, spec.selection.shots);
-        addChangeSeries(series, spec, false, data, place);
+        addChangeSeries(snapshot, series, spec, false, data, place);
         data.title = QStringLiteral("Forgetting after fine-tuning on %1 (%2, %3-shot)")
                          .arg(snapshot.recipeLabel(recipeId), spec.selection.format)
                          .arg(spec.selection.shots);
@@ -194,7 +213,7 @@ void buildChange(const ResultSnapshot& snapshot, const FigureSpec& spec, FigureD
     } else {
         const bool ratio = spec.changeMode == ChangeMode::Ratio;
         const ChangeResult c = computeChange(snapshot, spec.selection);
-        addChangeSeries(c.series, spec, ratio, data, place);
+        addChangeSeries(snapshot, c.series, spec, ratio, data, place);
         data.title = QStringLiteral("%1 after fine-tuning: %2")
                          .arg(ratio ? QStringLiteral("Change ratio") : QStringLiteral("Change"),
                               selectionText(spec.selection, c.metric));
@@ -213,6 +232,7 @@ void buildSpread(const ResultSnapshot& snapshot, const FigureSpec& spec, FigureD
     for (const SensitivitySeries& s : r.series) {
         FigureSeries out;
         out.name = s.name;
+        out.colorIndex = recipeColor(snapshot, s.recipeId);
         for (const SensitivityPoint& p : s.points) {
             const auto x = place.x(p);
             const double y = range ? p.range : p.stddev;
@@ -260,6 +280,7 @@ void buildGain(const ResultSnapshot& snapshot, const FigureSpec& spec, FigureDat
             FigureSeries s;
             s.name = g.recipeName;
             s.scatter = true;
+            s.colorIndex = recipeColor(snapshot, g.recipeId);
             byRecipe.push_back(s);
         }
         metrics.insert(g.metric);

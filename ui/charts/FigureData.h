@@ -27,6 +27,7 @@ struct FigureSeries {
     QVector<FigurePoint> points;    // ascending x
     bool scatter = false;           // points only, no line
     bool dashed = false;            // e.g. change on a task the recipe did not train on
+    int colorIndex = -1;            // palette slot; the same recipe keeps its colour on every chart (-1: by position)
 };
 
 // A chart's content, independent of how it is drawn: the GUI draws it on screen, the CLI into

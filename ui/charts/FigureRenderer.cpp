@@ -118,7 +118,7 @@ RenderedFigure renderFigure(QCustomPlot* plot, const FigureData& data, const Fig
 
     for (int i = 0; i < data.series.size(); ++i) {
         const FigureSeries& s = data.series[i];
-        const QColor color = style.colorFor(i);
+        const QColor color = style.colorFor(s.colorIndex >= 0 ? s.colorIndex : i);
         QVector<double> x, y, err;
         lineData(s, x, y, err);
 

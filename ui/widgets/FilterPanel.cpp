@@ -279,6 +279,8 @@ FigureSpec FilterPanel::spec(FigureKind kind) const
     FigureSpec spec;
     spec.kind = kind;
     spec.selection = selection();
+    if (kind == FigureKind::Gain)
+        spec.selection.task.clear(); // one point per task and checkpoint: every task
     spec.xAxis = XAxisMode(m_xAxis->currentData().toInt());
     spec.logX = m_logX->isChecked();
     spec.errors = ErrorDisplay(m_errors->currentData().toInt());

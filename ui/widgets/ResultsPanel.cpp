@@ -67,6 +67,7 @@ ResultsPanel::ResultsPanel(QWidget* parent)
 void ResultsPanel::setSnapshot(const ResultSnapshot* snapshot)
 {
     m_model->setSnapshot(snapshot);
+    m_resizePending = true;
     updateCount();
 }
 
@@ -74,6 +75,11 @@ void ResultsPanel::setSelection(const ResultSelection& selection)
 {
     m_selection = selection;
     m_model->setFilter(selection, m_allTasks->isChecked());
+    // Fit the columns once per project load, to the first rows actually shown.
+    if (m_resizePending && m_model->rowCount() > 0) {
+        m_view->resizeColumnsToContents();
+        m_resizePending = false;
+    }
     updateCount();
 }
 

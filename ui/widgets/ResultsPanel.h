@@ -40,6 +40,7 @@ private:
     QCheckBox* m_allTasks;
     QLabel* m_count;
     ResultSelection m_selection;
+    bool m_resizePending = true;
 };
 
 } // namespace ckptlab
