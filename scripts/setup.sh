@@ -38,7 +38,6 @@ if [ -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 ] && command -v u
   fi
 fi
 
-export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ckptlab-ccache}"
 JOBS="${CKPTLAB_JOBS:-$(nproc)}"
 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release ${CKPTLAB_CMAKE_ARGS:-}
 cmake --build "$BUILD_DIR" -j "$JOBS"
