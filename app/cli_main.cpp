@@ -19,6 +19,7 @@ const char* const kUsage =
     "  plot   --project P.ckptlab trajectory|change|sensitivity|gain --task T [--format F] [--shots K]\n"
     "         [--metric M] [--ft base,mnli,...] [--series S] [--x index|step|tokens] [--log-x]\n"
     "         [--style paper|screen] --out FIG.png|pdf|svg [--data POINTS.csv]\n"
+    "  scan   --project P.ckptlab DIR...   find checkpoint folders and record them\n"
     "  info   versions, threads and compute devices\n"
     "\n"
     "ckptlab-cli COMMAND --help shows every option of a command.\n";
@@ -47,6 +48,8 @@ int main(int argc, char** argv)
         return ckptlab::cli::runList(rest);
     if (command == QLatin1String("plot"))
         return ckptlab::cli::runPlot(rest);
+    if (command == QLatin1String("scan"))
+        return ckptlab::cli::runScan(rest);
     if (command == QLatin1String("info") || command == QLatin1String("--version"))
         return ckptlab::cli::runInfo(rest);
     if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {

@@ -4,6 +4,8 @@
 #include "charts/ChartView.h"
 #include "charts/FigureFile.h"
 #include "jobs/ProjectSession.h"
+#include "ingest/CheckpointScanner.h"
+#include "models/CheckpointTreeModel.h"
 #include "models/ProjectExplorerModel.h"
 #include "widgets/ExportDialog.h"
 #include "widgets/FilterPanel.h"
@@ -57,7 +59,8 @@ void showMessage(QWidget* parent, QMessageBox::Icon icon, const QString& title, 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_session(new ProjectSession(this)), m_tabs(new QTabWidget(this)),
       m_filters(new FilterPanel), m_results(new ResultsPanel), m_explorer(new QTreeView),
-      m_explorerModel(new ProjectExplorerModel(this)), m_status(new QLabel(this)), m_progress(new QProgressBar(this))
+      m_explorerModel(new ProjectExplorerModel(this)), m_checkpointView(new QTreeView),
+      m_checkpointModel(new CheckpointTreeModel(this)), m_status(new QLabel(this)), m_progress(new QProgressBar(this))
 {
     setWindowIcon(QIcon(QStringLiteral(":/ckptlab/icons/ckptlab.svg")));
     setAcceptDrops(true);
@@ -91,6 +94,18 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_session, &ProjectSession::snapshotChanged, this, &MainWindow::onSnapshotChanged);
     connect(m_session, &ProjectSession::importFinished, this, &MainWindow::onImportFinished);
+    connect(m_session, &ProjectSession::scanFinished, this, &MainWindow::onScanFinished);
+    connect(m_session, &ProjectSession::scanFailed, this, [this](const QString& message) {
+        m_progress->setVisible(false);
+        m_lastImportSummary = tr("Adding checkpoints failed; the project is unchanged.\n%1").arg(message);
+        emit importSummaryShown(m_lastImportSummary);
+        showMessage(this, QMessageBox::Warning, tr("Adding checkpoints failed"), m_lastImportSummary);
+    });
+    connect(m_session, &ProjectSession::scanProgress, this, [this](int done, int total) {
+        m_progress->setVisible(true);
+        m_progress->setRange(0, std::max(total, 1));
+        m_progress->setValue(done);
+    });
     connect(m_session, &ProjectSession::importFailed, this, [this](const QString& message) {
         m_progress->setVisible(false);
         m_lastImportSummary = tr("Import failed; the project is unchanged.\n%1").arg(message);
@@ -143,7 +158,16 @@ void MainWindow::buildDocks()
     scroll->setWidgetResizable(true);
     scroll->setMinimumWidth(290);
     dock(tr("Filters"), QStringLiteral("filterDock"), scroll, Qt::RightDockWidgetArea);
-    dock(tr("Results"), QStringLiteral("resultsDock"), m_results, Qt::BottomDockWidgetArea);
+    QDockWidget* results = dock(tr("Results"), QStringLiteral("resultsDock"), m_results, Qt::BottomDockWidgetArea);
+
+    m_checkpointView->setModel(m_checkpointModel);
+    m_checkpointView->setObjectName(QStringLiteral("checkpointView"));
+    m_checkpointView->setAlternatingRowColors(true);
+    m_checkpointView->setUniformRowHeights(true);
+    m_checkpointView->setToolTip(tr("Drop checkpoint folders (or their parent folder) on the window, or File > Add checkpoints."));
+    QDockWidget* checkpoints = dock(tr("Checkpoints"), QStringLiteral("checkpointDock"), m_checkpointView, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(results, checkpoints);
+    results->raise();
 }
 
 void MainWindow::buildMenus()
@@ -156,6 +180,7 @@ void MainWindow::buildMenus()
     fillRecentMenu();
     file->addSeparator();
     file->addAction(tr("&Import results (CSV, lm-eval JSON)…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importDialog);
+    file->addAction(tr("Add &checkpoints (folders)…"), QKeySequence(tr("Ctrl+K")), this, &MainWindow::addCheckpointsDialog);
     file->addSeparator();
     file->addAction(tr("&Export figure…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportDialog);
     file->addAction(tr("Export plotted &points (CSV)…"), this, &MainWindow::exportPointsDialog);
@@ -231,6 +256,36 @@ void MainWindow::importPaths(const QStringList& paths)
     m_session->importFiles(paths);
 }
 
+void MainWindow::addCheckpointFolders(const QStringList& folders)
+{
+    if (!m_session->isOpen()) {
+        const QString path = QFileDialog::getSaveFileName(this, tr("New project for the checkpoints"),
+                                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
+                                                          tr("ckptlab project (*.ckptlab)"));
+        if (path.isEmpty() || !openProject(isProjectFile(path) ? path : path + QStringLiteral(".ckptlab"), true))
+            return;
+    }
+    statusBar()->showMessage(tr("Scanning %n folder(s) for checkpoints…", nullptr, folders.size()));
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);
+    m_session->scanCheckpoints(folders);
+}
+
+void MainWindow::onScanFinished(const CheckpointScanReport& report)
+{
+    m_progress->setVisible(false);
+    QStringList details{report.summary()};
+    for (const RejectedFolder& r : report.rejected)
+        details << tr("Rejected: %1").arg(r.reason);
+    m_lastImportSummary = details.join(QLatin1Char('\n'));
+    statusBar()->showMessage(report.summary(), 10000);
+    emit importSummaryShown(m_lastImportSummary);
+    if (QDockWidget* dock = findChild<QDockWidget*>(QStringLiteral("checkpointDock")))
+        dock->raise();
+    if (report.broken > 0 || report.needsConversion > 0 || !report.rejected.isEmpty())
+        showMessage(this, QMessageBox::Information, tr("Checkpoints added"), report.summary(), m_lastImportSummary);
+}
+
 void MainWindow::onImportFinished(const ImportReport& report)
 {
     m_progress->setVisible(false);
@@ -250,6 +305,10 @@ void MainWindow::onSnapshotChanged()
     const ResultSnapshot& s = m_session->snapshot();
     m_explorerModel->setSnapshot(s);
     m_explorer->expandToDepth(0);
+    m_checkpointModel->setSnapshot(s);
+    m_checkpointView->expandAll();
+    for (int c = 0; c < CheckpointTreeModel::Path; ++c)
+        m_checkpointView->resizeColumnToContents(c);
     m_results->setSnapshot(&s);
     m_filters->setSnapshot(&s);
     if (m_showExampleView && s.taskByName(QLatin1String(example::firstTask()))) {
@@ -326,6 +385,13 @@ void MainWindow::openProjectDialog()
         openProject(path);
 }
 
+void MainWindow::addCheckpointsDialog()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Add checkpoints: a checkpoint folder or the folder of many"));
+    if (!folder.isEmpty())
+        addCheckpointFolders({folder});
+}
+
 void MainWindow::importDialog()
 {
     const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Import results"), QString(),
@@ -379,7 +445,7 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 
 void MainWindow::dropEvent(QDropEvent* event)
 {
-    QStringList imports;
+    QStringList imports, checkpointFolders;
     for (const QUrl& url : event->mimeData()->urls()) {
         if (!url.isLocalFile())
             continue;
@@ -389,12 +455,16 @@ void MainWindow::dropEvent(QDropEvent* event)
             event->acceptProposedAction();
             return;
         }
-        imports << path;
+        // Folders of checkpoints are scanned; result files and folders of them are imported.
+        (containsCheckpointFolders(path) ? checkpointFolders : imports) << path;
     }
-    if (imports.isEmpty())
+    if (imports.isEmpty() && checkpointFolders.isEmpty())
         return;
     event->acceptProposedAction();
-    importPaths(imports);
+    if (!checkpointFolders.isEmpty())
+        addCheckpointFolders(checkpointFolders);
+    if (!imports.isEmpty())
+        importPaths(imports); // runs beside the scan; SQLite serialises the two writers
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -14,6 +14,8 @@ class QTreeView;
 namespace ckptlab {
 
 class ChartView;
+class CheckpointTreeModel;
+struct CheckpointScanReport;
 class FilterPanel;
 class ProjectExplorerModel;
 class ProjectSession;
@@ -28,6 +30,8 @@ public:
     bool openProject(const QString& path, bool create = false);
     void openExample();
     void importPaths(const QStringList& paths);
+    // Finds checkpoint folders under the given folders and adds them to the project.
+    void addCheckpointFolders(const QStringList& folders);
     // Writes the current chart; used by File > Export and by tests.
     bool exportCurrentFigure(const QString& path, const QString& styleName, const QString& dataPath = {});
 
@@ -39,6 +43,7 @@ public:
     ChartView* currentChart() const;
     // The text of the last import summary shown to the user.
     QString lastImportSummary() const { return m_lastImportSummary; }
+    QTreeView* checkpointView() const { return m_checkpointView; }
 
 signals:
     void importSummaryShown(const QString& summary);
@@ -59,6 +64,8 @@ private:
     void newProject();
     void openProjectDialog();
     void importDialog();
+    void addCheckpointsDialog();
+    void onScanFinished(const CheckpointScanReport& report);
     void exportDialog();
     void exportPointsDialog();
     void rememberRecent(const QString& path);
@@ -73,6 +80,8 @@ private:
     ResultsPanel* m_results;
     QTreeView* m_explorer;
     ProjectExplorerModel* m_explorerModel;
+    QTreeView* m_checkpointView;
+    CheckpointTreeModel* m_checkpointModel;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_status;
     QProgressBar* m_progress;

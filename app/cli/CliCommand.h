@@ -12,6 +12,7 @@ int runImport(const QStringList& arguments);
 int runList(const QStringList& arguments);
 int runPlot(const QStringList& arguments);
 int runInfo(const QStringList& arguments);
+int runScan(const QStringList& arguments);
 
 // One-line error on stderr, exit code 2 for bad arguments, 1 for failures.
 int fail(const QString& message, int code = 1);

@@ -89,8 +89,11 @@ int runList(const QStringList& arguments)
         for (const CheckpointInfo& c : s.checkpoints)
             rows.append(QJsonObject{{"series", c.series}, {"checkpoint", c.label}, {"step", optionalJson(c.step)},
                                     {"tokens", optionalJson(c.tokens)}, {"final", c.isFinal},
-                                    {"results", perCheckpoint.value(c.id)}, {"path", c.path}});
-        emitRows({"series", "checkpoint", "step", "tokens", "final", "results", "path"}, rows, json);
+                                    {"results", perCheckpoint.value(c.id)}, {"family", c.family},
+                                    {"parameters", optionalJson(c.parameters)}, {"dtype", c.dtype},
+                                    {"status", c.status}, {"path", c.path}});
+        emitRows({"series", "checkpoint", "step", "tokens", "final", "results", "family", "parameters", "dtype", "status", "path"},
+                 rows, json);
     } else if (what.first() == QLatin1String("tasks")) {
         for (const TaskInfo& t : s.tasks) {
             QStringList formats;

@@ -39,6 +39,22 @@ std::string missingHint(const ModelConfig& c, const std::string& name)
            + std::to_string(c.numLayers) + " layers as config.json describes)";
 }
 
+// Debian's libtorch 1.13 has no float16 CPU kernels for matmul, norms or softmax; newer
+// builds do. Asked once, by trying.
+bool cpuRunsFloat16()
+{
+    static const bool supported = [] {
+        try {
+            const torch::Tensor x = torch::ones({2, 2}, torch::kHalf);
+            torch::softmax(torch::layer_norm(torch::linear(x, x), {2}), -1);
+            return true;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }();
+    return supported;
+}
+
 } // namespace
 
 void loadWeights(CausalLMImpl& model, const WeightSource& source)
@@ -103,6 +119,9 @@ CausalLM loadCausalLM(const std::string& checkpointDir, c10::ScalarType dtype, c
         throw EngineError(checkpointDir, "device " + device.str() + " does not exist");
     if (!device.is_cpu() && !device.is_cuda())
         throw EngineError(checkpointDir, "device " + device.str() + " is not supported (use cpu or cuda)");
+    if (device.is_cpu() && dtype == torch::kHalf && !cpuRunsFloat16())
+        throw EngineError(checkpointDir, "float16 runs only on CUDA with this libtorch; use bfloat16 or float32 "
+                                         "on the CPU");
 
     const ModelConfig config = parseModelConfig((fs::path(checkpointDir) / "config.json").string());
     const std::shared_ptr<WeightSource> source = openCheckpointWeights(checkpointDir);

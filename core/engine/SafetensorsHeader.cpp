@@ -38,7 +38,7 @@ std::string rangeText(std::uint64_t begin, std::uint64_t end)
     return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
 }
 
-// Checks the length prefix and returns N, the header's length.
+// Checks the length prefix against the file and returns N, the header's length.
 std::uint64_t checkedHeaderSize(const std::uint8_t* bytes, std::size_t available, std::uint64_t fileSize,
                                 const std::string& file)
 {
@@ -54,9 +54,6 @@ std::uint64_t checkedHeaderSize(const std::uint8_t* bytes, std::size_t available
     if (headerSize > fileSize - 8)
         throw EngineError(file, "header length " + std::to_string(headerSize) + " runs past the end of the file (" +
                                     std::to_string(fileSize) + " bytes)");
-    if (available - 8 < headerSize)
-        throw EngineError(file, "only " + std::to_string(available) + " of the " + std::to_string(8 + headerSize) +
-                                    " header bytes were read");
     return headerSize;
 }
 
@@ -240,6 +237,9 @@ SafetensorsHeader parseSafetensorsHeader(const std::uint8_t* bytes, std::size_t 
 {
     SafetensorsHeader header;
     header.headerSize = checkedHeaderSize(bytes, available, fileSize, file);
+    if (available - 8 < header.headerSize)
+        throw EngineError(file, "only " + std::to_string(available) + " of the " +
+                                    std::to_string(8 + header.headerSize) + " header bytes were read");
     header.dataOffset = 8 + header.headerSize;
     const std::uint64_t dataSize = fileSize - header.dataOffset;
 
@@ -269,6 +269,8 @@ SafetensorsHeader parseSafetensorsHeader(const std::uint8_t* bytes, std::size_t 
 SafetensorsHeader readSafetensorsHeader(const std::string& path)
 {
     std::error_code error;
+    if (!std::filesystem::exists(path, error))
+        throw EngineError(path, "file does not exist");
     if (!std::filesystem::is_regular_file(path, error))
         throw EngineError(path, "not a regular file");
     const std::uint64_t fileSize = std::filesystem::file_size(path, error);

@@ -12,6 +12,8 @@ namespace ckptlab {
 ProjectSession::ProjectSession(QObject* parent) : QObject(parent)
 {
     qRegisterMetaType<ckptlab::ImportReport>();
+    qRegisterMetaType<ckptlab::CheckpointScanReport>();
+    connect(&m_scanWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onScanDone);
     connect(&m_loadWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onSnapshotLoaded);
     connect(&m_importWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onImportDone);
 }
@@ -50,7 +52,7 @@ void ProjectSession::close()
 
 bool ProjectSession::isBusy() const
 {
-    return m_loading || m_importing;
+    return m_loading || m_importing || m_scanning;
 }
 
 void ProjectSession::reload()
@@ -143,10 +145,56 @@ void ProjectSession::waitForIdle()
     // Finished futures still owe their finished() signal; deliver it so state is consistent.
     while (isBusy() || m_reloadPending) {
         m_importWatcher.waitForFinished();
+        m_scanWatcher.waitForFinished();
         m_loadWatcher.waitForFinished();
         QCoreApplication::sendPostedEvents();
         QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
     }
+}
+
+} // namespace ckptlab
+
+namespace ckptlab {
+
+void ProjectSession::scanCheckpoints(const QStringList& folders)
+{
+    if (!m_project) {
+        emit scanFailed(tr("Open or create a project before adding checkpoints."));
+        return;
+    }
+    if (m_scanning) {
+        emit scanFailed(tr("A scan is already running; wait for it to finish."));
+        return;
+    }
+    const Project project = *m_project;
+    QPointer<ProjectSession> self(this);
+    m_scanning = true;
+    m_scanWatcher.setFuture(QtConcurrent::run([project, folders, self] {
+        const CheckpointScan scan = scanCheckpointFolders(folders, [&](int done, int total) {
+            if (self)
+                QMetaObject::invokeMethod(self.data(), "scanProgress", Qt::QueuedConnection, Q_ARG(int, done),
+                                          Q_ARG(int, total));
+            return true;
+        });
+        auto report = recordCheckpointScan(project, scan);
+        project.closeThreadConnection();
+        return report;
+    }));
+    emit busyChanged(true);
+}
+
+void ProjectSession::onScanDone()
+{
+    const Outcome<CheckpointScanReport> report = m_scanWatcher.result();
+    m_scanning = false;
+    if (report) {
+        if (report->recorded > 0)
+            reload();
+        emit scanFinished(report.value());
+    } else {
+        emit scanFailed(report.error());
+    }
+    emit busyChanged(isBusy());
 }
 
 } // namespace ckptlab

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ingest/CheckpointScanner.h"
 #include "ingest/ImportTypes.h"
 #include "project/Project.h"
 #include "project/ProjectTypes.h"
@@ -36,6 +37,8 @@ public:
     // Imports result files and folders on a worker thread; the snapshot reloads afterwards.
     void importFiles(const QStringList& paths, const ImportOptions& options = {});
     void cancelImport();
+    // Finds checkpoint folders under the given folders (headers only) and records them.
+    void scanCheckpoints(const QStringList& folders);
     // Blocks until the running import and load are done (tests, quitting).
     void waitForIdle();
 
@@ -46,22 +49,29 @@ signals:
     void importFinished(const ckptlab::ImportReport& report);
     void importFailed(const QString& message);
     void loadFailed(const QString& message);
+    void scanProgress(int done, int total);
+    void scanFinished(const ckptlab::CheckpointScanReport& report);
+    void scanFailed(const QString& message);
 
 private:
     void onSnapshotLoaded();
     void onImportDone();
+    void onScanDone();
 
     std::optional<Project> m_project;
     ResultSnapshot m_snapshot;
     QFutureWatcher<Outcome<ResultSnapshot>> m_loadWatcher;
     QFutureWatcher<Outcome<ImportReport>> m_importWatcher;
+    QFutureWatcher<Outcome<CheckpointScanReport>> m_scanWatcher;
     std::shared_ptr<std::atomic_bool> m_cancelImport;
     bool m_reloadPending = false;
     // True from starting a worker until its finished() has been handled on this thread.
     bool m_loading = false;
     bool m_importing = false;
+    bool m_scanning = false;
 };
 
 } // namespace ckptlab
 
 Q_DECLARE_METATYPE(ckptlab::ImportReport)
+Q_DECLARE_METATYPE(ckptlab::CheckpointScanReport)

@@ -28,6 +28,11 @@ struct CheckpointInfo {
     std::optional<qint64> parameters;
     QString dtype;
     std::optional<qint64> bytes;
+    // From a folder scan: "ok", "needs conversion", "broken", or "" when never scanned;
+    // a scanned checkpoint whose folder is gone reads as "missing".
+    QString status;
+    QString statusDetail;          // why, for anything but ok
+    bool hasTokenizer = false;
 };
 
 // Order within a series: numbered steps ascending, the final checkpoint last.

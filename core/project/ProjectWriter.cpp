@@ -142,6 +142,33 @@ Outcome<RowId> ProjectWriter::checkpoint(const CheckpointInfo& c)
     return id;
 }
 
+Outcome<RowId> ProjectWriter::scannedCheckpoint(const CheckpointInfo& c)
+{
+    const auto id = checkpoint(c);
+    if (!id)
+        return id;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE checkpoint SET label = ?, step = COALESCE(?, step), tokens = COALESCE(?, tokens), "
+                             "path = ?, family = ?, parameters = ?, dtype = ?, bytes = ?, status = ?, status_detail = ?, "
+                             "has_tokenizer = ?, scanned_at = ? WHERE id = ?"));
+    q.addBindValue(c.label.isEmpty() && c.step ? QString::number(*c.step) : c.label);
+    q.addBindValue(optionalValue(c.step));
+    q.addBindValue(optionalValue(c.tokens));
+    q.addBindValue(textOrNull(c.path));
+    q.addBindValue(textOrNull(c.family));
+    q.addBindValue(optionalValue(c.parameters));
+    q.addBindValue(textOrNull(c.dtype));
+    q.addBindValue(optionalValue(c.bytes));
+    q.addBindValue(text(c.status));
+    q.addBindValue(text(c.statusDetail));
+    q.addBindValue(c.hasTokenizer ? 1 : 0);
+    q.addBindValue(now());
+    q.addBindValue(id.value());
+    if (!q.exec())
+        return Outcome<RowId>::failure(failure(q, QStringLiteral("checkpoint %1/%2").arg(c.series, c.label)));
+    return id;
+}
+
 Outcome<RowId> ProjectWriter::recipe(const RecipeInfo& r)
 {
     const QString key = r.key();

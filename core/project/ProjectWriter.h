@@ -54,6 +54,9 @@ public:
     // Identity is (series, step) for numbered checkpoints and (series, final) for the final one.
     // Known facts fill in unknown ones (a step or token count learnt later); they never erase.
     Outcome<RowId> checkpoint(const CheckpointInfo& checkpoint);
+    // A folder scan's findings replace the previous scan's (path, family, size, status), so a
+    // rescan is idempotent and a moved or repaired checkpoint is updated, never duplicated.
+    Outcome<RowId> scannedCheckpoint(const CheckpointInfo& checkpoint);
     Outcome<RowId> recipe(const RecipeInfo& recipe);       // identity: RecipeInfo::key()
     Outcome<RowId> model(RowId checkpointId, RowId recipeId);
     Outcome<RowId> task(const QString& name, const QString& metric = {}, const QString& kind = {});

@@ -114,6 +114,13 @@ CREATE TABLE import_log (
     skipped      INTEGER NOT NULL
 );
 )SQL"),
+        // 2: what a folder scan found out about a checkpoint
+        QStringLiteral(R"SQL(
+ALTER TABLE checkpoint ADD COLUMN status TEXT NOT NULL DEFAULT '';
+ALTER TABLE checkpoint ADD COLUMN status_detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE checkpoint ADD COLUMN has_tokenizer INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE checkpoint ADD COLUMN scanned_at TEXT
+)SQL"),
     };
     return list;
 }

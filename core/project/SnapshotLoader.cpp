@@ -1,5 +1,6 @@
 #include "project/SnapshotLoader.h"
 
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -42,8 +43,8 @@ Outcome<ResultSnapshot> loadSnapshot(const Project& project)
     db.transaction();
 
     QSqlQuery q(db);
-    if (!run(q, QStringLiteral("SELECT id, series, label, step, tokens, is_final, path, family, parameters, dtype, bytes "
-                               "FROM checkpoint"), &error))
+    if (!run(q, QStringLiteral("SELECT id, series, label, step, tokens, is_final, path, family, parameters, dtype, bytes, "
+                               "status, status_detail, has_tokenizer FROM checkpoint"), &error))
         return db.rollback(), fail("checkpoints");
     while (q.next()) {
         CheckpointInfo c;
@@ -58,6 +59,13 @@ Outcome<ResultSnapshot> loadSnapshot(const Project& project)
         c.parameters = optional<qint64>(q.value(8));
         c.dtype = q.value(9).toString();
         c.bytes = optional<qint64>(q.value(10));
+        c.status = q.value(11).toString();
+        c.statusDetail = q.value(12).toString();
+        c.hasTokenizer = q.value(13).toInt() != 0;
+        if (!c.path.isEmpty() && !c.status.isEmpty() && !QFileInfo::exists(c.path)) {
+            c.status = QStringLiteral("missing");
+            c.statusDetail = QStringLiteral("the folder %1 is gone").arg(c.path);
+        }
         s.checkpoints.push_back(c);
     }
     std::sort(s.checkpoints.begin(), s.checkpoints.end(), checkpointBefore);

@@ -1,5 +1,6 @@
 // Runs the real ckptlab-cli binary the way a user does and checks what it writes.
 
+#include <QDir>
 #include <QFile>
 #include <QHash>
 #include <QImage>
@@ -161,6 +162,24 @@ private slots:
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
         QVERIFY(run.out.isEmpty());
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("x.pdf"))));
+    }
+
+    void scanListsCheckpointsAndRejections()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("runs/gpt2-small"));
+        const QString model = QStringLiteral(CKPTLAB_SHARED_DATA "/models/gpt2_tiny");
+        QDir().mkpath(run + "/step500");
+        QVERIFY(QFile::copy(model + "/config.json", run + "/step500/config.json"));
+        QVERIFY(QFile::copy(model + "/model.safetensors", run + "/step500/model.safetensors"));
+        QDir().mkpath(run + "/notes");
+        const Run scan = cli({QStringLiteral("scan"), QStringLiteral("--project"), m_project, run});
+        QVERIFY2(scan.code == 0, qPrintable(scan.err));
+        const QStringList lines = scan.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines[0].startsWith(QStringLiteral("OK  gpt2-small  step 500  gpt2")), qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith(QStringLiteral("REJECTED")) && lines[1].contains(QStringLiteral("notes")), qPrintable(lines[1]));
+        const Run list = cli({QStringLiteral("list"), QStringLiteral("--project"), m_project, QStringLiteral("checkpoints")});
+        QVERIFY(list.out.contains(QStringLiteral("gpt2-small\t500\t500")));
     }
 
     void listPrintsJson()

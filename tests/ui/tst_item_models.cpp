@@ -1,4 +1,5 @@
 #include "UiTestSupport.h"
+#include "models/CheckpointTreeModel.h"
 #include "models/ProjectExplorerModel.h"
 #include "models/ResultsTableModel.h"
 
@@ -111,6 +112,26 @@ private slots:
         // Replacing the snapshot keeps the model consistent (the tester watches the resets).
         model.setSnapshot(ResultSnapshot{});
         QCOMPARE(model.rowCount(model.index(0, 0)), 0);
+    }
+
+    void checkpointTreePassesTheModelTester()
+    {
+        CheckpointTreeModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSnapshot(m_snapshot);
+        QCOMPARE(model.rowCount(), 1);
+        const QModelIndex series = model.index(0, 0);
+        QVERIFY(series.data().toString().startsWith(QStringLiteral("olmo1b")));
+        QCOMPARE(model.rowCount(series), 8);
+        QCOMPARE(model.index(0, CheckpointTreeModel::Step, series).data().toLongLong(), 1000);
+        QCOMPARE(model.index(7, CheckpointTreeModel::Name, series).data().toString(), QStringLiteral("main"));
+        QCOMPARE(model.parent(model.index(3, 2, series)), series);
+        QCOMPARE(model.checkpointAt(model.index(2, 0, series))->label, QStringLiteral("342000"));
+        QVERIFY(!model.checkpointAt(series));
+        // Imported-only checkpoints were never scanned.
+        QCOMPARE(model.index(0, CheckpointTreeModel::Status, series).data().toString(), QStringLiteral("results only"));
+        model.setSnapshot(ResultSnapshot{});
+        QCOMPARE(model.rowCount(), 0);
     }
 };
 

@@ -17,6 +17,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
+#include <QTreeView>
 #include <qcustomplot.h>
 
 using namespace ckptlab;
@@ -224,6 +225,45 @@ private slots:
 
         // A bad target is an error, not a crash or an empty file.
         QVERIFY(!m_window->exportCurrentFigure(m_dir.filePath(QStringLiteral("no/such/dir/fig.pdf")), QStringLiteral("paper")));
+    }
+
+    void droppingCheckpointFoldersListsThem()
+    {
+        // A parent folder of step folders, one of them broken.
+        const QString models = QStringLiteral(CKPTLAB_SHARED_DATA "/models/neox_tiny");
+        const QString run = m_dir.filePath(QStringLiteral("pythia-tiny"));
+        for (const char* step : {"step1000", "step2000"}) {
+            QDir().mkpath(run + "/" + step);
+            QVERIFY(QFile::copy(models + "/config.json", run + "/" + step + "/config.json"));
+            QVERIFY(QFile::copy(models + "/model.safetensors", run + "/" + step + "/model.safetensors"));
+        }
+        QDir().mkpath(run + "/step3000");
+        QVERIFY(QFile::copy(models + "/config.json", run + "/step3000/config.json"));
+        {
+            QFile truncated(run + "/step3000/model.safetensors");
+            QVERIFY(truncated.open(QIODevice::WriteOnly));
+            truncated.write(QByteArray(8, '\x7f'));
+        }
+        QSignalSpy summaries(m_window.get(), &MainWindow::importSummaryShown);
+        dropFiles(m_window.get(), {run});
+        QTRY_COMPARE_WITH_TIMEOUT(summaries.size(), 1, 30000);
+        waitIdle();
+        const QString summary = summaries.first().first().toString();
+        QVERIFY2(summary.contains(QStringLiteral("3 checkpoint(s): 2 ok, 0 need conversion, 1 broken")), qPrintable(summary));
+
+        QAbstractItemModel* model = m_window->checkpointView()->model();
+        QModelIndex series;
+        for (int r = 0; r < model->rowCount(); ++r)
+            if (model->index(r, 0).data().toString().startsWith(QStringLiteral("pythia-tiny")))
+                series = model->index(r, 0);
+        QVERIFY(series.isValid());
+        QCOMPARE(model->rowCount(series), 3);
+        QCOMPARE(model->index(0, 1, series).data().toLongLong(), 1000);      // step
+        QCOMPARE(model->index(0, 3, series).data().toString(), QStringLiteral("gpt_neox"));
+        QCOMPARE(model->index(2, 7, series).data().toString(), QStringLiteral("broken"));
+        QVERIFY(model->index(2, 7, series).data(Qt::ToolTipRole).toString().contains(QStringLiteral("model.safetensors")));
+        // The results are untouched by a checkpoint scan.
+        QCOMPARE(m_window->session()->snapshot().results.size(), 648);
     }
 
     void copyPutsRowsOnTheClipboard()

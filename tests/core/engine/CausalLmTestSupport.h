@@ -15,6 +15,7 @@
 #include <QString>
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
