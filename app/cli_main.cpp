@@ -20,6 +20,8 @@ const char* const kUsage =
     "         [--metric M] [--ft base,mnli,...] [--series S] [--x index|step|tokens] [--log-x]\n"
     "         [--style paper|screen] --out FIG.png|pdf|svg [--data POINTS.csv]\n"
     "  scan   --project P.ckptlab DIR...   find checkpoint folders and record them\n"
+    "  inspect CHECKPOINT_DIR              family, config, parameters, dtype, tensors, status\n"
+    "  forward CHECKPOINT_DIR --ids 5,17,42 [--dtype fp32|bf16|fp16] [--device cpu|cuda:0] --out LOGITS.f32\n"
     "  info   versions, threads and compute devices\n"
     "\n"
     "ckptlab-cli COMMAND --help shows every option of a command.\n";
@@ -48,6 +50,10 @@ int main(int argc, char** argv)
         return ckptlab::cli::runList(rest);
     if (command == QLatin1String("plot"))
         return ckptlab::cli::runPlot(rest);
+    if (command == QLatin1String("inspect"))
+        return ckptlab::cli::runInspect(rest);
+    if (command == QLatin1String("forward"))
+        return ckptlab::cli::runForward(rest);
     if (command == QLatin1String("scan"))
         return ckptlab::cli::runScan(rest);
     if (command == QLatin1String("info") || command == QLatin1String("--version"))

@@ -13,6 +13,8 @@ int runList(const QStringList& arguments);
 int runPlot(const QStringList& arguments);
 int runInfo(const QStringList& arguments);
 int runScan(const QStringList& arguments);
+int runInspect(const QStringList& arguments);
+int runForward(const QStringList& arguments);
 
 // One-line error on stderr, exit code 2 for bad arguments, 1 for failures.
 int fail(const QString& message, int code = 1);

@@ -4,6 +4,9 @@
 #include <QFile>
 #include <QHash>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -180,6 +183,57 @@ private slots:
         QVERIFY2(lines[1].startsWith(QStringLiteral("REJECTED")) && lines[1].contains(QStringLiteral("notes")), qPrintable(lines[1]));
         const Run list = cli({QStringLiteral("list"), QStringLiteral("--project"), m_project, QStringLiteral("checkpoints")});
         QVERIFY(list.out.contains(QStringLiteral("gpt2-small\t500\t500")));
+    }
+
+    void forwardReproducesTheReferenceLogits_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("gpt2") << QStringLiteral("gpt2_tiny");
+        QTest::newRow("neox") << QStringLiteral("neox_tiny");
+        QTest::newRow("llama gqa") << QStringLiteral("llama_tiny_gqa");
+    }
+
+    void forwardReproducesTheReferenceLogits()
+    {
+        QFETCH(QString, model);
+        const QString dir = QStringLiteral(CKPTLAB_SHARED_DATA "/models/") + model;
+        QFile idsFile(dir + "/ref/input_ids.json");
+        QVERIFY(idsFile.open(QIODevice::ReadOnly));
+        QStringList ids;
+        for (const QJsonValue& v : QJsonDocument::fromJson(idsFile.readAll()).object().value("input_ids").toArray())
+            ids << QString::number(v.toInteger());
+        const QString out = m_dir.filePath(model + ".f32");
+        const Run run = cli({QStringLiteral("forward"), dir, QStringLiteral("--ids"), ids.join(QLatin1Char(',')),
+                             QStringLiteral("--out"), out});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("logits [%1, 512]").arg(ids.size())), qPrintable(run.out));
+        QFile mine(out), reference(dir + "/ref/logits.f32");
+        QVERIFY(mine.open(QIODevice::ReadOnly) && reference.open(QIODevice::ReadOnly));
+        const QByteArray a = mine.readAll(), b = reference.readAll();
+        QCOMPARE(a.size(), b.size());
+        const auto* x = reinterpret_cast<const float*>(a.constData()); // little-endian host
+        const auto* y = reinterpret_cast<const float*>(b.constData());
+        double worst = 0;
+        for (qsizetype i = 0; i < a.size() / 4; ++i)
+            worst = std::max(worst, double(std::abs(x[i] - y[i])));
+        QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
+    }
+
+    void inspectAndForwardExplainBadInput()
+    {
+        const Run inspect = cli({QStringLiteral("inspect"), QStringLiteral(CKPTLAB_SHARED_DATA "/models/neox_tiny")});
+        QCOMPARE(inspect.code, 0);
+        QVERIFY(inspect.out.contains(QStringLiteral("family      gpt_neox")));
+        QVERIFY(inspect.out.contains(QStringLiteral("gpt_neox.layers.0.attention.query_key_value.weight")));
+        const Run notACheckpoint = cli({QStringLiteral("inspect"), m_dir.path()});
+        QVERIFY(notACheckpoint.code != 0);
+        QVERIFY2(notACheckpoint.err.contains(QStringLiteral("not a checkpoint")), qPrintable(notACheckpoint.err));
+        const Run outOfVocab = cli({QStringLiteral("forward"), QStringLiteral(CKPTLAB_SHARED_DATA "/models/neox_tiny"),
+                                    QStringLiteral("--ids"), QStringLiteral("1,99999"), QStringLiteral("--out"),
+                                    m_dir.filePath(QStringLiteral("bad.f32"))});
+        QVERIFY(outOfVocab.code != 0);
+        QVERIFY2(outOfVocab.err.contains(QStringLiteral("99999")), qPrintable(outOfVocab.err));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("bad.f32"))));
     }
 
     void listPrintsJson()
