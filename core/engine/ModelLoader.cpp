@@ -102,8 +102,17 @@ void loadWeights(CausalLMImpl& model, const WeightSource& source)
     }
 
     torch::NoGradGuard noGrad;
-    for (size_t i = 0; i < weights.size(); ++i)
-        weights[i].second.copy_(resolved[i].second);
+    for (size_t i = 0; i < weights.size(); ++i) {
+        torch::Tensor parameter = weights[i].second; // a handle on the module's own tensor
+        const torch::Tensor& file = resolved[i].second;
+        // Same dtype on the CPU: the parameter takes the file's (copy-on-write) mapped memory,
+        // so loading costs what reading the file costs. Otherwise convert while copying.
+        if (parameter.device().is_cpu() && file.device().is_cpu() && parameter.scalar_type() == file.scalar_type()
+            && file.is_contiguous())
+            parameter.set_data(file);
+        else
+            parameter.copy_(file);
+    }
 }
 
 CausalLM loadCausalLM(const std::string& checkpointDir, c10::ScalarType dtype, c10::Device device)
