@@ -25,6 +25,8 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     parser.addOption({QStringLiteral("example"), QStringLiteral("Open the bundled example project (Amuro & Char results).")});
     parser.addOption({QStringLiteral("import"), QStringLiteral("Import results into the opened project."), QStringLiteral("FILE_OR_DIR")});
+    parser.addOption({QStringLiteral("add-checkpoints"), QStringLiteral("Add checkpoint folders (or folders of them) to the project."),
+                      QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("tab"), QStringLiteral("Chart tab to show: trajectory, change, sensitivity or gain."),
                       QStringLiteral("TAB")});
     parser.addOption({QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window after loading, then quit."),
@@ -49,6 +51,8 @@ int main(int argc, char** argv)
     if (parser.isSet(QStringLiteral("import")))
         window.importPaths(parser.values(QStringLiteral("import")));
 
+    if (parser.isSet(QStringLiteral("add-checkpoints")))
+        window.addCheckpointFolders(parser.values(QStringLiteral("add-checkpoints")));
     if (parser.isSet(QStringLiteral("tab"))) {
         const auto kind = ckptlab::figureKindFromName(parser.value(QStringLiteral("tab")));
         if (!kind) {

@@ -328,6 +328,11 @@ int FigureData::pointCount() const
 FigureData buildFigureData(const ResultSnapshot& snapshot, const FigureSpec& spec)
 {
     FigureData data;
+    if (snapshot.results.isEmpty()) {
+        data.emptyReason = QStringLiteral("No results in this project yet: drop result files (CSV, lm-eval JSON) on the "
+                                          "window, or File > Import results.");
+        return data;
+    }
     if (spec.kind != FigureKind::Gain && spec.selection.task.isEmpty()) {
         data.emptyReason = QStringLiteral("Choose an evaluation task.");
         return data;

@@ -214,6 +214,12 @@ RenderedFigure renderFigure(QCustomPlot* plot, const FigureData& data, const Fig
     notes->setTextColor(QColor(90, 90, 90));
     notes->setVisible(!data.notes.isEmpty());
 
+    // Nothing to plot: the reason alone, not an axis frame pretending there is data.
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        axis->setTicks(!data.isEmpty());
+        axis->setTickLabels(!data.isEmpty());
+        axis->grid()->setVisible(!data.isEmpty() && style.showGrid);
+    }
     if (data.isEmpty()) {
         auto* message = new QCPItemText(plot);
         message->position->setType(QCPItemPosition::ptAxisRectRatio);
