@@ -326,6 +326,7 @@ Outcome<WriteOutcome> ProjectWriter::result(const NewResult& r)
             && (r.n < 0 ? find.value(3).isNull() : (!find.value(3).isNull() && find.value(3).toInt() == r.n));
         find.finish();
         if (same)
+            m_lastResultId = id;
             return WriteOutcome::Unchanged;
         QSqlQuery& update = *m_updateResult;
         update.bindValue(0, r.value);
@@ -337,6 +338,7 @@ Outcome<WriteOutcome> ProjectWriter::result(const NewResult& r)
         update.bindValue(6, id);
         if (!update.exec())
             return Out::failure(failure(update, what));
+        m_lastResultId = id;
         return WriteOutcome::Updated;
     }
     find.finish();
@@ -354,7 +356,28 @@ Outcome<WriteOutcome> ProjectWriter::result(const NewResult& r)
     insert.bindValue(10, now());
     if (!insert.exec())
         return Out::failure(failure(insert, what));
+    m_lastResultId = insert.lastInsertId().toLongLong();
     return WriteOutcome::Inserted;
+}
+
+Status ProjectWriter::predictions(RowId resultId, const QVector<PredictionRow>& rows)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("DELETE FROM prediction WHERE result_id = ?"));
+    q.addBindValue(resultId);
+    if (!q.exec())
+        return Status::failure(failure(q, QStringLiteral("predictions")));
+    q.prepare(QStringLiteral("INSERT INTO prediction (result_id, example_index, prompt_hash, output, score) VALUES (?,?,?,?,?)"));
+    for (const PredictionRow& p : rows) {
+        q.bindValue(0, resultId);
+        q.bindValue(1, p.exampleIndex);
+        q.bindValue(2, text(p.promptHash));
+        q.bindValue(3, text(p.output));
+        q.bindValue(4, std::isnan(p.score) ? QVariant() : QVariant(p.score));
+        if (!q.exec())
+            return Status::failure(failure(q, QStringLiteral("prediction %1").arg(p.exampleIndex)));
+    }
+    return success();
 }
 
 Status ProjectWriter::logImport(const ImportLogEntry& e)

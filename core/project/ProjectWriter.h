@@ -28,6 +28,15 @@ struct NewResult {
 
 enum class WriteOutcome { Inserted, Updated, Unchanged };
 
+// One evaluated example behind a result: what the model was shown (by hash), what it said,
+// and how that scored.
+struct PredictionRow {
+    int exampleIndex = 0;
+    QString promptHash;
+    QString output;
+    double score = kNoValue;
+};
+
 struct ImportLogEntry {
     QString file;
     QString sha256;
@@ -63,6 +72,10 @@ public:
     Outcome<RowId> format(RowId taskId, const QString& name);
     // Upsert on (model, task, format, shots, metric): same numbers -> Unchanged.
     Outcome<WriteOutcome> result(const NewResult& result);
+    // The id of the result the last result() call wrote or found.
+    RowId lastResultId() const { return m_lastResultId; }
+    // Replaces the stored predictions behind a result (one row per evaluated example).
+    Status predictions(RowId resultId, const QVector<PredictionRow>& rows);
     Status logImport(const ImportLogEntry& entry);
 
 private:
@@ -71,6 +84,7 @@ private:
 
     QSqlDatabase m_db;
     bool m_open = false;
+    RowId m_lastResultId = 0;
     QHash<QString, RowId> m_checkpoints;
     QHash<QString, RowId> m_recipes;
     QHash<QPair<RowId, RowId>, RowId> m_models;
