@@ -38,6 +38,9 @@ if [ -e /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 ] && command -v u
   fi
 fi
 
+# Clones in other folders (CI) reuse the compile cache: paths are hashed relative to the root.
+export CCACHE_BASEDIR="$ROOT"
+export CCACHE_NOHASHDIR=1
 JOBS="${CKPTLAB_JOBS:-$(nproc)}"
 cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release ${CKPTLAB_CMAKE_ARGS:-}
 cmake --build "$BUILD_DIR" -j "$JOBS"

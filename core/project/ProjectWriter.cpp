@@ -325,8 +325,8 @@ Outcome<WriteOutcome> ProjectWriter::result(const NewResult& r)
         const bool same = find.value(1).toDouble() == r.value && sameNumber(find.value(2), r.stderr_)
             && (r.n < 0 ? find.value(3).isNull() : (!find.value(3).isNull() && find.value(3).toInt() == r.n));
         find.finish();
+        m_lastResultId = id;
         if (same)
-            m_lastResultId = id;
             return WriteOutcome::Unchanged;
         QSqlQuery& update = *m_updateResult;
         update.bindValue(0, r.value);
@@ -338,7 +338,6 @@ Outcome<WriteOutcome> ProjectWriter::result(const NewResult& r)
         update.bindValue(6, id);
         if (!update.exec())
             return Out::failure(failure(update, what));
-        m_lastResultId = id;
         return WriteOutcome::Updated;
     }
     find.finish();
