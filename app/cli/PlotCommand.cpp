@@ -59,7 +59,7 @@ int runPlot(const QStringList& arguments)
         {QStringLiteral("log-x"), QStringLiteral("Logarithmic x axis (step or tokens).")},
         {QStringLiteral("style"), QStringLiteral("paper or screen (default paper)."), QStringLiteral("STYLE"), QStringLiteral("paper")},
         {QStringLiteral("errors"), QStringLiteral("band, bars or none (default band)."), QStringLiteral("HOW"), QStringLiteral("band")},
-        {QStringLiteral("change"), QStringLiteral("change: change, ratio or forgetting (default change)."), QStringLiteral("MODE"), QStringLiteral("change")},
+        {QStringLiteral("change"), QStringLiteral("change: change, ratio, forgetting or aggregate (default change)."), QStringLiteral("MODE"), QStringLiteral("change")},
         {QStringLiteral("measure"), QStringLiteral("sensitivity: std, range or lines (default std)."), QStringLiteral("MODE"), QStringLiteral("std")},
         {QStringLiteral("width"), QStringLiteral("Width in px (default 800)."), QStringLiteral("W")},
         {QStringLiteral("height"), QStringLiteral("Height in px (default 500)."), QStringLiteral("H")},
@@ -82,9 +82,6 @@ int runPlot(const QStringList& arguments)
     const QString out = parser.value(QStringLiteral("out"));
     if (!figureFileSuffixes().contains(QFileInfo(out).suffix().toLower()))
         return fail(QStringLiteral("plot: --out must end in .png, .pdf or .svg, got \"%1\"").arg(out), 2);
-    if (*kind != FigureKind::Gain && !parser.isSet(QStringLiteral("task")))
-        return fail(QStringLiteral("plot: --task is required for %1").arg(positional.first()), 2);
-
     FigureSpec spec;
     spec.kind = *kind;
     spec.selection.task = parser.value(QStringLiteral("task"));
@@ -112,15 +109,18 @@ int runPlot(const QStringList& arguments)
     else
         return fail(QStringLiteral("plot: --errors must be band, bars or none"), 2);
     const QString change = parser.value(QStringLiteral("change"));
-    const QStringList changeModes{QStringLiteral("change"), QStringLiteral("ratio"), QStringLiteral("forgetting")};
+    const QStringList changeModes{QStringLiteral("change"), QStringLiteral("ratio"), QStringLiteral("forgetting"),
+                                  QStringLiteral("aggregate")};
     if (!changeModes.contains(change))
-        return fail(QStringLiteral("plot: --change must be change, ratio or forgetting"), 2);
+        return fail(QStringLiteral("plot: --change must be change, ratio, forgetting or aggregate"), 2);
     spec.changeMode = ChangeMode(changeModes.indexOf(change));
     const QString measure = parser.value(QStringLiteral("measure"));
     const QStringList measures{QStringLiteral("std"), QStringLiteral("range"), QStringLiteral("lines")};
     if (!measures.contains(measure))
         return fail(QStringLiteral("plot: --measure must be std, range or lines"), 2);
     spec.spread = SpreadMode(measures.indexOf(measure));
+    if (figureNeedsTask(spec) && !parser.isSet(QStringLiteral("task")))
+        return fail(QStringLiteral("plot: --task is required for %1").arg(positional.first()), 2);
     const auto style = FigureStyle::byName(parser.value(QStringLiteral("style")));
     if (!style)
         return fail(QStringLiteral("plot: --style must be paper or screen"), 2);

@@ -131,6 +131,42 @@ private slots:
         QVERIFY(names.contains(QStringLiteral("paws")));
     }
 
+    void aggregateAveragesTrainedAndOtherTasks()
+    {
+        FigureSpec spec = trajectory(QString(), 4, {"mnli"});
+        spec.kind = FigureKind::Change;
+        spec.changeMode = ChangeMode::Aggregate;
+        const FigureData data = buildFigureData(m_snapshot, spec);
+        QCOMPARE(data.series.size(), 2);
+        QCOMPARE(data.series[0].name, QStringLiteral("tasks trained on"));
+        QVERIFY(data.series[0].bars);
+        // By hand: the change on each in-domain task at 342000, averaged.
+        double sum = 0;
+        int n = 0;
+        for (const char* task : {"mnli_matched", "mnli_mismatched"}) {
+            FigureSpec one = trajectory(QLatin1String(task), 4, {"mnli"});
+            one.kind = FigureKind::Change;
+            for (const FigurePoint& p : buildFigureData(m_snapshot, one).series.value(0).points)
+                if (p.checkpointLabel == QLatin1String("342000")) {
+                    sum += p.y;
+                    ++n;
+                }
+        }
+        QVERIFY(n >= 1);
+        bool found = false;
+        for (const FigurePoint& p : data.series[0].points)
+            if (p.checkpointLabel == QLatin1String("342000")) {
+                QVERIFY(qAbs(p.y - sum / n) < 1e-12);
+                QVERIFY(p.low <= p.y && p.y <= p.high);
+                found = true;
+            }
+        QVERIFY(found);
+        // Other tasks: mnli fine-tuning moves them far less than it moves mnli itself.
+        for (const FigurePoint& p : data.series[1].points)
+            if (p.checkpointLabel == QLatin1String("342000"))
+                QVERIFY(qAbs(p.y) < sum / n);
+    }
+
     void sensitivityNeedsFormats()
     {
         FigureSpec spec = trajectory("mnli_matched", 4, {"base", "mnli"});

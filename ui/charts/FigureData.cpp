@@ -1,5 +1,6 @@
 #include "charts/FigureData.h"
 
+#include "analysis/Aggregate.h"
 #include "analysis/Change.h"
 #include "analysis/Gain.h"
 #include "analysis/Sensitivity.h"
@@ -186,8 +187,81 @@ void addChangeSeries(const ResultSnapshot& snapshot, const QVector<ChangeSeries>
     }
 }
 
+// Mean change of the selected recipes over the tasks they trained on and over every other
+// task, per checkpoint, with 90% bootstrap intervals.
+void buildAggregate(const ResultSnapshot& snapshot, const FigureSpec& spec, FigureData& data)
+{
+    AggregateQuery trained, other;
+    for (AggregateQuery* q : {&trained, &other}) {
+        q->format = spec.selection.format;
+        q->shots = spec.selection.shots;
+        q->series = spec.selection.series;
+        q->confidence = 0.90;
+    }
+    for (const RecipeInfo& r : snapshot.recipes) {
+        if (!recipeSelected(snapshot, r.id, spec.selection.ftTasks))
+            continue;
+        for (const TaskInfo& t : snapshot.tasks)
+            (isInDomain(r.ftTask, t.name) ? trained : other).pairs.push_back({t.name, r.id});
+    }
+    const AggregateResult results[2] = {aggregateChange(snapshot, trained), aggregateChange(snapshot, other)};
+    QSet<RowId> checkpoints;
+    for (const AggregateResult& r : results)
+        for (const AggregatePoint& p : r.points)
+            checkpoints.insert(p.checkpointId);
+    const CheckpointAxis axis = buildCheckpointAxis(snapshot, checkpoints);
+    const QString names[2] = {QStringLiteral("tasks trained on"), QStringLiteral("other tasks")};
+    Placement place{spec.xAxis, {}};
+    for (int g = 0; g < 2; ++g) {
+        FigureSeries out;
+        out.name = names[g];
+        out.bars = spec.xAxis == XAxisMode::Index;
+        out.colorIndex = g == 0 ? 2 : 4;
+        for (const AggregatePoint& p : results[g].points) {
+            struct { int index; std::optional<qint64> step; std::optional<double> tokens; QString checkpointLabel; } at{
+                axis.indexOf(p.checkpointId), p.step, std::nullopt, p.checkpointLabel};
+            if (const CheckpointInfo* c = snapshot.checkpoint(p.checkpointId))
+                at.tokens = c->tokens;
+            const auto x = place.x(at);
+            if (!x || std::isnan(p.interval.mean))
+                continue;
+            FigurePoint fp;
+            fp.x = *x;
+            fp.y = p.interval.mean;
+            fp.err = p.interval.stderr_;
+            fp.low = p.interval.low;
+            fp.high = p.interval.high;
+            fp.axisIndex = at.index;
+            fp.checkpointLabel = p.checkpointLabel;
+            fp.step = p.step;
+            fp.tooltip = QStringLiteral("%1\ncheckpoint %2\nmean change %3 over %4 task(s)\n90% interval [%5, %6]")
+                             .arg(out.name, p.checkpointLabel, formatValue(p.interval.mean))
+                             .arg(p.interval.n)
+                             .arg(formatValue(p.interval.low), formatValue(p.interval.high));
+            out.points.push_back(fp);
+        }
+        if (!out.points.isEmpty())
+            data.series.push_back(out);
+    }
+    place.addNotes(data);
+    data.zeroLine = true;
+    data.title = QStringLiteral("Mean change after fine-tuning (%1, %2-shot), 90% bootstrap intervals")
+                     .arg(spec.selection.format)
+                     .arg(spec.selection.shots);
+    data.yLabel = QStringLiteral("mean of fine-tuned − base");
+    setXAxis(data, spec, axis);
+    if (data.series.isEmpty())
+        data.emptyReason = QStringLiteral("No task has both base and fine-tuned results at %1, %2-shot.")
+                               .arg(spec.selection.format)
+                               .arg(spec.selection.shots);
+}
+
 void buildChange(const ResultSnapshot& snapshot, const FigureSpec& spec, FigureData& data)
 {
+    if (spec.changeMode == ChangeMode::Aggregate) {
+        buildAggregate(snapshot, spec, data);
+        return;
+    }
     Placement place{spec.xAxis, {}};
     data.zeroLine = true;
     if (spec.changeMode == ChangeMode::Forgetting) {
@@ -312,6 +386,14 @@ void buildGain(const ResultSnapshot& snapshot, const FigureSpec& spec, FigureDat
 
 } // namespace
 
+bool figureNeedsTask(const FigureSpec& spec)
+{
+    if (spec.kind == FigureKind::Gain)
+        return false;
+    return !(spec.kind == FigureKind::Change
+             && (spec.changeMode == ChangeMode::Aggregate || spec.changeMode == ChangeMode::Forgetting));
+}
+
 bool FigureData::isEmpty() const
 {
     return pointCount() == 0;
@@ -333,11 +415,11 @@ FigureData buildFigureData(const ResultSnapshot& snapshot, const FigureSpec& spe
                                           "window, or File > Import results.");
         return data;
     }
-    if (spec.kind != FigureKind::Gain && spec.selection.task.isEmpty()) {
+    if (figureNeedsTask(spec) && spec.selection.task.isEmpty()) {
         data.emptyReason = QStringLiteral("Choose an evaluation task.");
         return data;
     }
-    if (spec.kind != FigureKind::Gain && !snapshot.taskByName(spec.selection.task)) {
+    if (figureNeedsTask(spec) && !snapshot.taskByName(spec.selection.task)) {
         data.emptyReason = QStringLiteral("The project has no task named \"%1\".").arg(spec.selection.task);
         return data;
     }

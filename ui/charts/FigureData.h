@@ -15,6 +15,8 @@ struct FigurePoint {
     double x = 0.0;
     double y = 0.0;
     double err = kNoValue;          // NaN where unknown
+    double low = kNoValue;          // an interval instead of ± err (aggregates), NaN when none
+    double high = kNoValue;
     int axisIndex = -1;             // position among the chart's checkpoints; a jump > 1 is a gap
     QString checkpointLabel;
     std::optional<qint64> step;
@@ -26,6 +28,7 @@ struct FigureSeries {
     QString name;                   // "base", "mnli", ...
     QVector<FigurePoint> points;    // ascending x
     bool scatter = false;           // points only, no line
+    bool bars = false;              // one bar per checkpoint
     bool dashed = false;            // e.g. change on a task the recipe did not train on
     int colorIndex = -1;            // palette slot; the same recipe keeps its colour on every chart (-1: by position)
 };
@@ -46,6 +49,10 @@ struct FigureData {
     bool isEmpty() const;
     int pointCount() const;
 };
+
+// Whether the figure is about one eval task (trajectories) or spans tasks (gain, forgetting,
+// aggregates).
+bool figureNeedsTask(const FigureSpec& spec);
 
 FigureData buildFigureData(const ResultSnapshot& snapshot, const FigureSpec& spec);
 

@@ -72,6 +72,35 @@ void styleAxes(QCustomPlot* plot, const FigureStyle& style)
     plot->legend->setBorderPen(QPen(QColor(180, 180, 180)));
 }
 
+// Bars with their interval (low..high) as asymmetric error bars, side by side with the other
+// bar series of the figure.
+QList<QCPAbstractPlottable*> drawBars(QCustomPlot* plot, const FigureSeries& s, const QColor& color, QCPBarsGroup* group)
+{
+    auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+    bars->setName(s.name);
+    bars->setPen(QPen(color.darker(120), 1));
+    QColor fill = color;
+    fill.setAlpha(170);
+    bars->setBrush(fill);
+    bars->setWidth(0.35);
+    bars->setBarsGroup(group);
+    QVector<double> x, y, minus, plus;
+    for (const FigurePoint& p : s.points) {
+        x << p.x;
+        y << p.y;
+        minus << (std::isnan(p.low) ? 0.0 : p.y - p.low);
+        plus << (std::isnan(p.high) ? 0.0 : p.high - p.y);
+    }
+    bars->setData(x, y, true);
+    auto* errors = new QCPErrorBars(plot->xAxis, plot->yAxis);
+    errors->removeFromLegend();
+    errors->setDataPlottable(bars);
+    errors->setData(minus, plus);
+    errors->setPen(QPen(QColor(40, 40, 40), 1));
+    errors->setSelectable(QCP::stNone);
+    return {bars, errors};
+}
+
 // Puts the legend in the corner of the plot that covers the fewest data points.
 void placeLegend(QCustomPlot* plot, const FigureData& data)
 {
@@ -116,9 +145,16 @@ RenderedFigure renderFigure(QCustomPlot* plot, const FigureData& data, const Fig
     plot->clearItems();
     styleAxes(plot, style);
 
+    QCPBarsGroup* barsGroup = nullptr;
     for (int i = 0; i < data.series.size(); ++i) {
         const FigureSeries& s = data.series[i];
         const QColor color = style.colorFor(s.colorIndex >= 0 ? s.colorIndex : i);
+        if (s.bars) {
+            if (!barsGroup)
+                barsGroup = new QCPBarsGroup(plot);
+            rendered.seriesParts.push_back(drawBars(plot, s, color, barsGroup));
+            continue;
+        }
         QVector<double> x, y, err;
         lineData(s, x, y, err);
 

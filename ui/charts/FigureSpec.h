@@ -9,7 +9,9 @@ namespace ckptlab {
 enum class FigureKind { Trajectory, Change, Sensitivity, Gain };
 enum class XAxisMode { Index, Step, Tokens };
 enum class ErrorDisplay { Band, Bars, None };
-enum class ChangeMode { Change, Ratio, Forgetting };
+// Aggregate: mean change over the tasks a recipe trained on and over all others, per
+// checkpoint, with 90% bootstrap intervals (the study's figure 4).
+enum class ChangeMode { Change, Ratio, Forgetting, Aggregate };
 enum class SpreadMode { StdDev, Range, FormatLines };
 
 // Everything that decides what a chart shows. The GUI's filter panel and the CLI's flags both

@@ -82,7 +82,8 @@ FilterPanel::FilterPanel(QWidget* parent) : QWidget(parent)
     m_style = combo(look, {{tr("Screen"), QStringLiteral("screen")}, {tr("Paper (serif, colour-blind safe)"), QStringLiteral("paper")}});
     m_changeMode = combo(look, {{tr("Change (fine-tuned − base)"), int(ChangeMode::Change)},
                                 {tr("Change ratio (÷ base)"), int(ChangeMode::Ratio)},
-                                {tr("Forgetting: all untrained tasks"), int(ChangeMode::Forgetting)}});
+                                {tr("Forgetting: all untrained tasks"), int(ChangeMode::Forgetting)},
+                                {tr("Mean change, trained vs other tasks (90% CI)"), int(ChangeMode::Aggregate)}});
     m_changeMode->setObjectName(QStringLiteral("changeModeCombo"));
     m_spread = combo(look, {{tr("Std across formats"), int(SpreadMode::StdDev)},
                             {tr("Max − min across formats"), int(SpreadMode::Range)},
