@@ -22,6 +22,10 @@ const char* const kUsage =
     "  scan   --project P.ckptlab DIR...   find checkpoint folders and record them\n"
     "  inspect CHECKPOINT_DIR              family, config, parameters, dtype, tensors, status\n"
     "  forward CHECKPOINT_DIR --ids 5,17,42 [--dtype fp32|bf16|fp16] [--device cpu|cuda:0] --out LOGITS.f32\n"
+    "  eval   --project P --checkpoints all|ID,... --task SPEC.json [--formats default,instruct] [--shots 0,4]\n"
+    "         [--device cpu|cuda:0] [--dtype fp32|bf16] [--limit N] [--batch-size N]\n"
+    "  tokenize   --tokenizer DIR_OR_JSON [--add-special-tokens] --jsonl < strings.jsonl\n"
+    "  detokenize --tokenizer DIR_OR_JSON [--skip-special-tokens] --jsonl < ids.jsonl\n"
     "  info   versions, threads and compute devices\n"
     "\n"
     "ckptlab-cli COMMAND --help shows every option of a command.\n";
@@ -50,6 +54,12 @@ int main(int argc, char** argv)
         return ckptlab::cli::runList(rest);
     if (command == QLatin1String("plot"))
         return ckptlab::cli::runPlot(rest);
+    if (command == QLatin1String("eval"))
+        return ckptlab::cli::runEval(rest);
+    if (command == QLatin1String("tokenize"))
+        return ckptlab::cli::runTokenize(rest);
+    if (command == QLatin1String("detokenize"))
+        return ckptlab::cli::runDetokenize(rest);
     if (command == QLatin1String("inspect"))
         return ckptlab::cli::runInspect(rest);
     if (command == QLatin1String("forward"))

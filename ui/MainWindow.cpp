@@ -7,6 +7,7 @@
 #include "ingest/CheckpointScanner.h"
 #include "models/CheckpointTreeModel.h"
 #include "models/ProjectExplorerModel.h"
+#include "widgets/EvaluateDialog.h"
 #include "widgets/ExportDialog.h"
 #include "widgets/FilterPanel.h"
 #include "widgets/ResultsPanel.h"
@@ -22,11 +23,14 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QScrollArea>
+#include <QItemSelectionModel>
+#include <QSet>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -101,6 +105,35 @@ MainWindow::MainWindow(QWidget* parent)
         emit importSummaryShown(m_lastImportSummary);
         showMessage(this, QMessageBox::Warning, tr("Adding checkpoints failed"), m_lastImportSummary);
     });
+    connect(m_session, &ProjectSession::evaluationProgress, this, [this](const EvaluationProgress& p) {
+        m_progress->setVisible(true);
+        m_progress->setRange(0, int(std::max<qint64>(p.total, 1)));
+        m_progress->setValue(int(p.done));
+        statusBar()->showMessage(tr("Evaluating %1 (%2, %3-shot): %4/%5 items, %6 items/s, evaluation %7 of %8%9")
+                                     .arg(p.checkpoint, p.format)
+                                     .arg(p.shots)
+                                     .arg(p.done)
+                                     .arg(p.total)
+                                     .arg(p.itemsPerSecond, 0, 'f', 1)
+                                     .arg(p.evaluation + 1)
+                                     .arg(p.evaluations)
+                                     .arg(p.etaSeconds < 0 ? QString() : tr(", ETA %1 s").arg(qRound(p.etaSeconds))));
+    });
+    connect(m_session, &ProjectSession::evaluationFinished, this, [this](const EvaluationReport& report) {
+        m_progress->setVisible(false);
+        m_lastImportSummary = report.summary();
+        statusBar()->showMessage(m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), 10000);
+        emit importSummaryShown(m_lastImportSummary);
+        if (!report.failures.isEmpty())
+            showMessage(this, QMessageBox::Warning, tr("Evaluation"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
+                        m_lastImportSummary);
+    });
+    connect(m_session, &ProjectSession::evaluationFailed, this, [this](const QString& message) {
+        m_progress->setVisible(false);
+        m_lastImportSummary = tr("Evaluation failed: %1").arg(message);
+        emit importSummaryShown(m_lastImportSummary);
+        showMessage(this, QMessageBox::Warning, tr("Evaluation failed"), message);
+    });
     connect(m_session, &ProjectSession::scanProgress, this, [this](int done, int total) {
         m_progress->setVisible(true);
         m_progress->setRange(0, std::max(total, 1));
@@ -165,6 +198,10 @@ void MainWindow::buildDocks()
     m_checkpointView->setAlternatingRowColors(true);
     m_checkpointView->setUniformRowHeights(true);
     m_checkpointView->setToolTip(tr("Drop checkpoint folders (or their parent folder) on the window, or File > Add checkpoints."));
+    m_checkpointView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_checkpointView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_checkpointView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_checkpointView, &QWidget::customContextMenuRequested, this, &MainWindow::showCheckpointMenu);
     QDockWidget* checkpoints = dock(tr("Checkpoints"), QStringLiteral("checkpointDock"), m_checkpointView, Qt::BottomDockWidgetArea);
     tabifyDockWidget(results, checkpoints);
     results->raise();
@@ -284,6 +321,49 @@ void MainWindow::onScanFinished(const CheckpointScanReport& report)
         dock->raise();
     if (report.broken > 0 || report.needsConversion > 0 || !report.rejected.isEmpty())
         showMessage(this, QMessageBox::Information, tr("Checkpoints added"), report.summary(), m_lastImportSummary);
+}
+
+void MainWindow::showCheckpointMenu(const QPoint& position)
+{
+    // The selected checkpoints; a selected series stands for all of its checkpoints.
+    QVector<CheckpointInfo> chosen;
+    QSet<QString> paths;
+    auto take = [&](const QModelIndex& index) {
+        const CheckpointInfo* c = m_checkpointModel->checkpointAt(index);
+        if (c && c->status == QLatin1String("ok") && !paths.contains(c->path)) {
+            paths.insert(c->path);
+            chosen.push_back(*c);
+        }
+    };
+    for (const QModelIndex& index : m_checkpointView->selectionModel()->selectedRows()) {
+        if (m_checkpointModel->checkpointAt(index))
+            take(index);
+        else
+            for (int r = 0; r < m_checkpointModel->rowCount(index); ++r)
+                take(m_checkpointModel->index(r, 0, index));
+    }
+    QMenu menu(this);
+    QAction* evaluate = menu.addAction(tr("Evaluate %n checkpoint(s)…", nullptr, chosen.size()));
+    evaluate->setEnabled(!chosen.isEmpty());
+    QAction* cancel = menu.addAction(tr("Cancel the running evaluation"));
+    QAction* picked = menu.exec(m_checkpointView->viewport()->mapToGlobal(position));
+    if (picked == evaluate)
+        evaluateCheckpoints(chosen);
+    else if (picked == cancel)
+        m_session->cancelEvaluation();
+}
+
+void MainWindow::evaluateCheckpoints(const QVector<CheckpointInfo>& checkpoints)
+{
+    EvaluateDialog dialog(checkpoints.size(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    EvaluationPlan plan = dialog.plan();
+    plan.checkpoints = checkpoints;
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);
+    statusBar()->showMessage(tr("Loading the first checkpoint…"));
+    m_session->evaluate(plan);
 }
 
 void MainWindow::onImportFinished(const ImportReport& report)

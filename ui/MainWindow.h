@@ -2,6 +2,7 @@
 
 #include "charts/FigureSpec.h"
 #include "ingest/ImportTypes.h"
+#include "project/ProjectTypes.h"
 
 #include <QMainWindow>
 
@@ -66,6 +67,8 @@ private:
     void importDialog();
     void addCheckpointsDialog();
     void onScanFinished(const CheckpointScanReport& report);
+    void showCheckpointMenu(const QPoint& position);
+    void evaluateCheckpoints(const QVector<CheckpointInfo>& checkpoints);
     void exportDialog();
     void exportPointsDialog();
     void rememberRecent(const QString& path);

@@ -15,6 +15,9 @@ int runInfo(const QStringList& arguments);
 int runScan(const QStringList& arguments);
 int runInspect(const QStringList& arguments);
 int runForward(const QStringList& arguments);
+int runEval(const QStringList& arguments);
+int runTokenize(const QStringList& arguments);
+int runDetokenize(const QStringList& arguments);
 
 // One-line error on stderr, exit code 2 for bad arguments, 1 for failures.
 int fail(const QString& message, int code = 1);

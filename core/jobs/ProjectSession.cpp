@@ -13,6 +13,9 @@ ProjectSession::ProjectSession(QObject* parent) : QObject(parent)
 {
     qRegisterMetaType<ckptlab::ImportReport>();
     qRegisterMetaType<ckptlab::CheckpointScanReport>();
+    qRegisterMetaType<ckptlab::EvaluationProgress>();
+    qRegisterMetaType<ckptlab::EvaluationReport>();
+    connect(&m_evaluationWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onEvaluationDone);
     connect(&m_scanWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onScanDone);
     connect(&m_loadWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onSnapshotLoaded);
     connect(&m_importWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onImportDone);
@@ -20,6 +23,7 @@ ProjectSession::ProjectSession(QObject* parent) : QObject(parent)
 
 ProjectSession::~ProjectSession()
 {
+    cancelEvaluation();
     cancelImport();
     waitForIdle();
 }
@@ -52,7 +56,7 @@ void ProjectSession::close()
 
 bool ProjectSession::isBusy() const
 {
-    return m_loading || m_importing || m_scanning;
+    return m_loading || m_importing || m_scanning || m_evaluating;
 }
 
 void ProjectSession::reload()
@@ -146,6 +150,7 @@ void ProjectSession::waitForIdle()
     while (isBusy() || m_reloadPending) {
         m_importWatcher.waitForFinished();
         m_scanWatcher.waitForFinished();
+        m_evaluationWatcher.waitForFinished();
         m_loadWatcher.waitForFinished();
         QCoreApplication::sendPostedEvents();
         QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
@@ -194,6 +199,62 @@ void ProjectSession::onScanDone()
     } else {
         emit scanFailed(report.error());
     }
+    emit busyChanged(isBusy());
+}
+
+} // namespace ckptlab
+
+namespace ckptlab {
+
+void ProjectSession::evaluate(const EvaluationPlan& plan)
+{
+    if (!m_project) {
+        emit evaluationFailed(tr("Open a project before evaluating."));
+        return;
+    }
+    if (m_evaluating) {
+        emit evaluationFailed(tr("An evaluation is already running; wait for it or cancel it."));
+        return;
+    }
+    const Project project = *m_project;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_cancelEvaluation = cancel;
+    QPointer<ProjectSession> self(this);
+    m_evaluating = true;
+    m_evaluationWatcher.setFuture(QtConcurrent::run([project, plan, cancel, self] {
+        int lastEvaluation = -1;
+        auto report = runEvaluation(project, plan, [&](const EvaluationProgress& p) {
+            if (!self)
+                return;
+            QMetaObject::invokeMethod(self.data(), "evaluationProgress", Qt::QueuedConnection,
+                                      Q_ARG(ckptlab::EvaluationProgress, p));
+            // An evaluation finished and was written: let the charts show it.
+            if (p.evaluation != lastEvaluation && lastEvaluation >= 0)
+                QMetaObject::invokeMethod(self.data(), "reload", Qt::QueuedConnection);
+            lastEvaluation = p.evaluation;
+        }, cancel.get());
+        project.closeThreadConnection();
+        return report;
+    }));
+    emit busyChanged(true);
+}
+
+void ProjectSession::cancelEvaluation()
+{
+    if (m_cancelEvaluation)
+        m_cancelEvaluation->store(true);
+}
+
+void ProjectSession::onEvaluationDone()
+{
+    const Outcome<EvaluationReport> report = m_evaluationWatcher.result();
+    m_evaluating = false;
+    m_cancelEvaluation.reset();
+    reload();
+    if (report)
+        emit evaluationFinished(report.value());
+    else
+        emit evaluationFailed(report.error());
     emit busyChanged(isBusy());
 }
 

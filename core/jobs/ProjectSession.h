@@ -2,6 +2,7 @@
 
 #include "ingest/CheckpointScanner.h"
 #include "ingest/ImportTypes.h"
+#include "jobs/EvaluationJob.h"
 #include "project/Project.h"
 #include "project/ProjectTypes.h"
 
@@ -33,12 +34,16 @@ public:
     const ResultSnapshot& snapshot() const { return m_snapshot; }
     bool isBusy() const;
 
-    void reload();
+    Q_INVOKABLE void reload();
     // Imports result files and folders on a worker thread; the snapshot reloads afterwards.
     void importFiles(const QStringList& paths, const ImportOptions& options = {});
     void cancelImport();
     // Finds checkpoint folders under the given folders (headers only) and records them.
     void scanCheckpoints(const QStringList& folders);
+    // Evaluates checkpoints on a worker thread; each finished evaluation lands in the project
+    // and the snapshot reloads, so the charts fill in while it runs.
+    void evaluate(const EvaluationPlan& plan);
+    void cancelEvaluation();
     // Blocks until the running import and load are done (tests, quitting).
     void waitForIdle();
 
@@ -52,26 +57,35 @@ signals:
     void scanProgress(int done, int total);
     void scanFinished(const ckptlab::CheckpointScanReport& report);
     void scanFailed(const QString& message);
+    void evaluationProgress(const ckptlab::EvaluationProgress& progress);
+    void evaluationFinished(const ckptlab::EvaluationReport& report);
+    void evaluationFailed(const QString& message);
 
 private:
     void onSnapshotLoaded();
     void onImportDone();
     void onScanDone();
+    void onEvaluationDone();
 
     std::optional<Project> m_project;
     ResultSnapshot m_snapshot;
     QFutureWatcher<Outcome<ResultSnapshot>> m_loadWatcher;
     QFutureWatcher<Outcome<ImportReport>> m_importWatcher;
     QFutureWatcher<Outcome<CheckpointScanReport>> m_scanWatcher;
+    QFutureWatcher<Outcome<EvaluationReport>> m_evaluationWatcher;
+    std::shared_ptr<std::atomic<bool>> m_cancelEvaluation;
     std::shared_ptr<std::atomic_bool> m_cancelImport;
     bool m_reloadPending = false;
     // True from starting a worker until its finished() has been handled on this thread.
     bool m_loading = false;
     bool m_importing = false;
     bool m_scanning = false;
+    bool m_evaluating = false;
 };
 
 } // namespace ckptlab
 
 Q_DECLARE_METATYPE(ckptlab::ImportReport)
 Q_DECLARE_METATYPE(ckptlab::CheckpointScanReport)
+Q_DECLARE_METATYPE(ckptlab::EvaluationProgress)
+Q_DECLARE_METATYPE(ckptlab::EvaluationReport)

@@ -1,0 +1,205 @@
+// Evaluation speed on a Pythia-160M-shaped model (12 layers, width 768, vocab 50304) with random
+// weights written by the engine's own writer (the same folder bench_model_load uses). Prints
+// "name value unit" lines: classification scoring throughput (prompt tokens/s through the
+// restricted next-token scorer, and through full-label log-likelihood), multiple-choice
+// log-likelihood tokens/s, and greedy generation tokens/s with the KV cache at batch 1 and 4
+// (new tokens over the whole call, prefill included).
+// Asserts nothing.
+//
+// Text goes through a byte-level codec (one token per byte) unless --tokenizer names a
+// tokenizer.json or folder (e.g. ../shared/data/tokenizers/neox20b), so the bench needs no data.
+//
+// usage: bench_eval [--device cpu|cuda:0] [--dtype fp32|bf16] [--dir DIR] [--tokenizer PATH]
+//                   [--items N] [--new-tokens N]
+
+#include "engine/CausalLM.h"
+#include "engine/EvalGeneration.h"
+#include "engine/EvalTokenizerCodec.h"
+#include "engine/Evaluator.h"
+#include "engine/ModelConfig.h"
+#include "engine/ModelLoader.h"
+#include "engine/TorchRuntime.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace ckptlab::engine;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point since)
+{
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+void figure(const std::string& name, double value, const char* unit)
+{
+    std::printf("%s %.4f %s\n", name.c_str(), value, unit);
+    std::fflush(stdout);
+}
+
+const char* kPythia160m = R"({
+  "model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"],
+  "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+  "vocab_size": 50304, "max_position_embeddings": 2048, "rotary_pct": 0.25, "rotary_emb_base": 10000,
+  "use_parallel_residual": true, "hidden_act": "gelu", "layer_norm_eps": 1e-5,
+  "tie_word_embeddings": false, "bos_token_id": 0, "eos_token_id": 0, "torch_dtype": "float32"
+})";
+
+void writeRandomModel(const fs::path& dir)
+{
+    fs::create_directories(dir);
+    CausalLM model(parseModelConfigText(kPythia160m, "pythia-160m-shaped config"));
+    torch::NoGradGuard noGrad;
+    torch::manual_seed(0);
+    for (auto& [name, tensor] : model->hfWeights()) {
+        if (name.find("layernorm") != std::string::npos || name.find("layer_norm") != std::string::npos)
+            tensor.fill_(name.size() > 5 && name.substr(name.size() - 4) == "bias" ? 0.0 : 1.0);
+        else
+            tensor.normal_(0.0, 0.02);
+    }
+    saveCausalLM(model, dir.string());
+}
+
+// One byte, one token (ids 0..255 fit the vocabulary); EOS 0 as Pythia's.
+class ByteCodec : public TextCodec {
+public:
+    std::vector<int64_t> encode(std::string_view text) const override
+    {
+        return std::vector<int64_t>(reinterpret_cast<const unsigned char*>(text.data()),
+                                    reinterpret_cast<const unsigned char*>(text.data()) + text.size());
+    }
+    std::string decode(const std::vector<int64_t>& ids) const override
+    {
+        std::string out;
+        for (int64_t id : ids)
+            out += static_cast<char>(id & 0xFF);
+        return out;
+    }
+    std::optional<int64_t> eosId() const override { return std::nullopt; } // never stop early
+};
+
+// Deterministic filler text of about `words` words.
+std::string sentence(int seed, int words)
+{
+    static const char* vocabulary[] = {"the", "model", "reads", "a", "short", "premise", "about", "weather",
+                                       "and", "then", "decides", "whether", "hypothesis", "follows", "from", "it"};
+    std::string out;
+    for (int w = 0; w < words; ++w)
+        out += std::string(w ? " " : "") + vocabulary[(seed * 7 + w * 3 + w / 5) % 16];
+    return out;
+}
+
+LoadedTask syntheticTask(const char* specText, int items, bool choices)
+{
+    LoadedTask task;
+    task.spec = parseTaskSpecText(specText, "bench task");
+    std::vector<TaskRecord> records;
+    for (int i = 0; i < items; ++i) {
+        nlohmann::json r = {{"premise", sentence(i, 20 + (i * 13) % 20)}, {"hypothesis", sentence(i + 3, 6 + i % 5)}};
+        if (choices) {
+            r["options"] = {sentence(i, 3), sentence(i + 1, 5), sentence(i + 2, 4), sentence(i + 3, 6)};
+            r["answer"] = i % 4;
+        } else {
+            r["label"] = i % 3;
+        }
+        records.push_back({i + 1, r});
+    }
+    task.eval = checkTaskRecords(task.spec, records, "bench data");
+    return task;
+}
+
+const char* kNliSpec = R"({"name": "bench_nli", "kind": "classification", "fields": ["premise", "hypothesis"],
+  "label_words": ["entailment", "neutral", "contradiction"],
+  "label_map": {"0": "entailment", "1": "neutral", "2": "contradiction"},
+  "formats": {"default": "### Input_1: {premise}\n ### Input_2: {hypothesis}\n ### Inference: "}})";
+
+const char* kChoiceSpec = R"({"name": "bench_mc", "kind": "multiple_choice", "fields": ["premise", "hypothesis", "options"],
+  "choices_field": "options", "answer_field": "answer", "formats": {"default": "{premise}\nQuestion: {hypothesis}\nAnswer:"}})";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::string device = "cpu", dtype = "fp32", tokenizerPath;
+    fs::path dir = fs::temp_directory_path() / "ckptlab-bench-pythia-160m";
+    int items = 8, newTokens = 16;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--device"))
+            device = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--dtype"))
+            dtype = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--dir"))
+            dir = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--tokenizer"))
+            tokenizerPath = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--items"))
+            items = std::max(1, std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--new-tokens"))
+            newTokens = std::max(1, std::atoi(argv[i + 1]));
+    }
+    configureThreads();
+    const RuntimeInfo info = runtimeInfo();
+    std::unique_ptr<TextCodec> codec;
+    if (tokenizerPath.empty())
+        codec = std::make_unique<ByteCodec>();
+    else
+        codec = std::make_unique<TokenizerCodec>(Tokenizer::fromFile(tokenizerPath));
+    std::printf("# libtorch %s, %d threads, device %s, dtype %s, codec %s, %d items\n", info.libtorchVersion.c_str(),
+                info.intraOpThreads, device.c_str(), dtype.c_str(), tokenizerPath.empty() ? "bytes" : tokenizerPath.c_str(),
+                items);
+    if (!fs::exists(dir / "model.safetensors")) {
+        const auto start = Clock::now();
+        writeRandomModel(dir);
+        figure("write_random_model", seconds(start), "s");
+    }
+    CausalLM model = loadCausalLM(dir.string(), parseModelDtype(dtype), c10::Device(device));
+
+    const LoadedTask nli = syntheticTask(kNliSpec, items, false);
+    for (const auto& [name, scoring] : std::vector<std::pair<std::string, ClassificationScoring>>{
+             {"next_token", ClassificationScoring::NextToken}, {"full_label", ClassificationScoring::FullLabel}}) {
+        EvalRequest request;
+        request.scoring = scoring;
+        request.limit = 2;
+        evaluate(model, *codec, nli, request); // warm-up
+        request.limit = 0;
+        const EvalResult r = evaluate(model, *codec, nli, request);
+        figure("classify_" + name + "_tokens_per_s", double(r.tokensScored) / r.seconds, "tok/s");
+        figure("classify_" + name + "_items_per_s", r.itemsPerSecond, "items/s");
+        figure("classify_" + name + "_batch", r.finalBatchSize, "seq");
+    }
+    {
+        const LoadedTask mc = syntheticTask(kChoiceSpec, items / 2, true);
+        const EvalResult r = evaluate(model, *codec, mc, EvalRequest{});
+        figure("multiple_choice_tokens_per_s", double(r.tokensScored) / r.seconds, "tok/s");
+        figure("multiple_choice_items_per_s", r.itemsPerSecond, "items/s");
+    }
+    for (int batch : {1, 4}) {
+        std::vector<std::vector<int64_t>> prompts;
+        for (int i = 0; i < 4; ++i)
+            prompts.push_back(codec->encode("### Input: " + sentence(i, 30) + "\n ### Summary: "));
+        GenerationSettings settings;
+        settings.maxNewTokens = newTokens;
+        BatchedRun run;
+        run.limits.maxBatch = batch;
+        generateGreedy(model, nullptr, {prompts[0]}, GenerationSettings{2, false, {}, {}}, run); // warm-up
+        const auto start = Clock::now();
+        const auto generated = generateGreedy(model, nullptr, prompts, settings, run);
+        const double elapsed = seconds(start);
+        int64_t count = 0;
+        for (const auto& g : generated)
+            count += static_cast<int64_t>(g.tokens.size());
+        figure("generate_kv_cache_b" + std::to_string(batch) + "_new_tokens_per_s", double(count) / elapsed, "tok/s");
+    }
+    return 0;
+}
