@@ -104,6 +104,8 @@ std::vector<GeneratedText> generateGreedy(CausalLM& model, const TextCodec* code
             }
             if (allDone || step + 1 == settings.maxNewTokens)
                 break;
+            if (run.cancel && run.cancel->load()) // a long batch stays responsive
+                throw EvalCancelled();
             next = model->forward(chosen.unsqueeze(1), stepMask, &cache).select(1, 0);
         }
         for (int64_t r = 0; r < rows; ++r) {

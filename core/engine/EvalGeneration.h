@@ -28,7 +28,7 @@ struct GeneratedText {
     bool stoppedEarly = false;   // by EOS, newline or a stop string
 };
 
-// Throws EvalCancelled when run.cancel is seen set (checked before every batch).
+// Throws EvalCancelled when run.cancel is seen set (checked before every batch and every step).
 std::vector<GeneratedText> generateGreedy(CausalLM& model, const TextCodec* codec,
                                           const std::vector<std::vector<int64_t>>& prompts,
                                           const GenerationSettings& settings, const BatchedRun& run);

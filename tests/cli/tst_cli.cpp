@@ -1,6 +1,9 @@
 // Runs the real ckptlab-cli binary the way a user does and checks what it writes.
 
+#include "../support/TinyEvalSetup.h"
+
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QHash>
 #include <QImage>
@@ -20,11 +23,14 @@ struct Run {
     QString err;
 };
 
-Run cli(const QStringList& arguments)
+Run cli(const QStringList& arguments, const QByteArray& input = {})
 {
     QProcess p;
     p.start(QStringLiteral(CKPTLAB_CLI), arguments);
-    p.waitForFinished(120000);
+    p.waitForStarted();
+    p.write(input);
+    p.closeWriteChannel();
+    p.waitForFinished(300000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
 }
@@ -234,6 +240,86 @@ private slots:
         QVERIFY(outOfVocab.code != 0);
         QVERIFY2(outOfVocab.err.contains(QStringLiteral("99999")), qPrintable(outOfVocab.err));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("bad.f32"))));
+    }
+
+    void tokenizeMatchesTheReferences_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("gpt2") << QStringLiteral("gpt2");
+        QTest::newRow("neox20b") << QStringLiteral("neox20b");
+    }
+
+    void tokenizeMatchesTheReferences()
+    {
+        QFETCH(QString, name);
+        const QString dir = QStringLiteral(CKPTLAB_SHARED_DATA "/tokenizers/") + name;
+        QFile refFile(dir + "/ref_tokens.json");
+        QVERIFY(refFile.open(QIODevice::ReadOnly));
+        const QJsonArray cases = QJsonDocument::fromJson(refFile.readAll()).object().value("cases").toArray();
+        QVERIFY(cases.size() > 20);
+        QByteArray texts, ids;
+        for (const QJsonValue& c : cases) {
+            const QJsonObject o = c.toObject();
+            texts += QJsonDocument(QJsonArray{o.value("text")}).toJson(QJsonDocument::Compact).mid(1).chopped(1) + '\n';
+            ids += QJsonDocument(o.value("ids").toArray()).toJson(QJsonDocument::Compact) + '\n';
+        }
+        const Run encoded = cli({QStringLiteral("tokenize"), QStringLiteral("--tokenizer"), dir, QStringLiteral("--jsonl")}, texts);
+        QVERIFY2(encoded.code == 0, qPrintable(encoded.err));
+        const QStringList encodedLines = encoded.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const Run decoded = cli({QStringLiteral("detokenize"), QStringLiteral("--tokenizer"), dir, QStringLiteral("--jsonl")}, ids);
+        QVERIFY2(decoded.code == 0, qPrintable(decoded.err));
+        const QStringList decodedLines = decoded.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(encodedLines.size(), cases.size());
+        QCOMPARE(decodedLines.size(), cases.size());
+        for (int i = 0; i < cases.size(); ++i) {
+            const QJsonObject o = cases[i].toObject();
+            QCOMPARE(QJsonDocument::fromJson(encodedLines[i].toUtf8()).array(), o.value("ids").toArray());
+            const QJsonArray text = QJsonDocument::fromJson("[" + decodedLines[i].toUtf8() + "]").array();
+            QCOMPARE(text.first().toString(), o.value("decoded").toString());
+        }
+        const Run bad = cli({QStringLiteral("tokenize"), QStringLiteral("--tokenizer"), dir, QStringLiteral("--jsonl")},
+                            "\"fine\"\n[1,2]\n");
+        QVERIFY(bad.code != 0);
+        QVERIFY2(bad.err.contains(QStringLiteral("line 2")), qPrintable(bad.err));
+    }
+
+    void evalWritesResultsTheTrajectoryShows()
+    {
+        // Two checkpoints of a tiny GPT-NeoX with a byte-level tokenizer beside them.
+        const QString run = ckptlab::testing::writeTinyRun(m_dir.filePath(QStringLiteral("evalrun")), {"100", "200"});
+        const QString spec = ckptlab::testing::writeYesNoTask(m_dir.filePath(QStringLiteral("evalrun")));
+        const QString project = m_dir.filePath(QStringLiteral("eval.ckptlab"));
+        QCOMPARE(cli({QStringLiteral("scan"), QStringLiteral("--project"), project, run}).code, 0);
+        const Run eval = cli({QStringLiteral("eval"), QStringLiteral("--project"), project, QStringLiteral("--task"), spec,
+                              QStringLiteral("--formats"), QStringLiteral("default,instruct"), QStringLiteral("--shots"),
+                              QStringLiteral("0,1")});
+        QVERIFY2(eval.code == 0, qPrintable(eval.err + eval.out));
+        QVERIFY2(eval.out.contains(QStringLiteral("8 evaluation(s) done")), qPrintable(eval.out));
+        QVERIFY2(eval.out.contains(QStringLiteral("items/s")), qPrintable(eval.out));
+
+        const QString csv = m_dir.filePath(QStringLiteral("eval.csv"));
+        const Run plot = cli({QStringLiteral("plot"), QStringLiteral("--project"), project, QStringLiteral("trajectory"),
+                              QStringLiteral("--task"), QStringLiteral("yesno"), QStringLiteral("--shots"), QStringLiteral("1"),
+                              QStringLiteral("--out"), m_dir.filePath(QStringLiteral("eval.png")), QStringLiteral("--data"), csv});
+        QVERIFY2(plot.code == 0, qPrintable(plot.err));
+        QFile points(csv);
+        QVERIFY(points.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(points.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3); // header + two checkpoints
+        QVERIFY(lines[1].startsWith(QStringLiteral("base,100,100,0,")));
+        QVERIFY(lines[2].startsWith(QStringLiteral("base,200,200,1,")));
+        // Accuracy over four items: a multiple of 0.25.
+        const double value = lines[1].split(QLatin1Char(','))[4].toDouble();
+        QVERIFY(value >= 0 && value <= 1 && qFuzzyCompare(value * 4 + 1, qRound(value * 4) + 1.0));
+
+        // A data error names the file and line, and writes nothing.
+        ckptlab::testing::writeTestFile(m_dir.filePath(QStringLiteral("evalrun/yesno.jsonl")), "{\"q\": \"ok\", \"label\": \"yes\"}\n{\"q\": \"bad\", \"label\": \"maybe\"}\n");
+        const Run bad = cli({QStringLiteral("eval"), QStringLiteral("--project"), project, QStringLiteral("--task"), spec,
+                             QStringLiteral("--shots"), QStringLiteral("2")});
+        QVERIFY(bad.code != 0);
+        QVERIFY2(bad.err.contains(QStringLiteral("yesno.jsonl")) && bad.err.contains(QStringLiteral("2")), qPrintable(bad.err));
+        const Run list = cli({QStringLiteral("list"), QStringLiteral("--project"), project, QStringLiteral("results")});
+        QVERIFY(!list.out.contains(QStringLiteral("\t2\tacc\t")));
     }
 
     void listPrintsJson()
