@@ -2,15 +2,15 @@
 // weights written by the engine's own writer (the same folder bench_model_load uses). Prints
 // "name value unit" lines: classification scoring throughput (prompt tokens/s through the
 // restricted next-token scorer, and through full-label log-likelihood), multiple-choice
-// log-likelihood tokens/s, and greedy generation tokens/s with the KV cache at batch 1 and 4
-// (new tokens over the whole call, prefill included).
+// log-likelihood tokens/s, and greedy generation tokens/s with the KV cache at batch 1 and 4:
+// new tokens over the whole call (prefill included) and decoding alone (prefill subtracted).
 // Asserts nothing.
 //
 // Text goes through a byte-level codec (one token per byte) unless --tokenizer names a
 // tokenizer.json or folder (e.g. ../shared/data/tokenizers/neox20b), so the bench needs no data.
 //
 // usage: bench_eval [--device cpu|cuda:0] [--dtype fp32|bf16] [--dir DIR] [--tokenizer PATH]
-//                   [--items N] [--new-tokens N]
+//                   [--items N] [--new-tokens N] [--only classify|mc|generate]
 
 #include "engine/CausalLM.h"
 #include "engine/EvalGeneration.h"
@@ -131,7 +131,7 @@ const char* kChoiceSpec = R"({"name": "bench_mc", "kind": "multiple_choice", "fi
 
 int main(int argc, char** argv)
 {
-    std::string device = "cpu", dtype = "fp32", tokenizerPath;
+    std::string device = "cpu", dtype = "fp32", tokenizerPath, only;
     fs::path dir = fs::temp_directory_path() / "ckptlab-bench-pythia-160m";
     int items = 8, newTokens = 16;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -145,6 +145,8 @@ int main(int argc, char** argv)
             tokenizerPath = argv[i + 1];
         else if (!std::strcmp(argv[i], "--items"))
             items = std::max(1, std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--only"))
+            only = argv[i + 1];
         else if (!std::strcmp(argv[i], "--new-tokens"))
             newTokens = std::max(1, std::atoi(argv[i + 1]));
     }
@@ -166,40 +168,53 @@ int main(int argc, char** argv)
     CausalLM model = loadCausalLM(dir.string(), parseModelDtype(dtype), c10::Device(device));
 
     const LoadedTask nli = syntheticTask(kNliSpec, items, false);
-    for (const auto& [name, scoring] : std::vector<std::pair<std::string, ClassificationScoring>>{
-             {"next_token", ClassificationScoring::NextToken}, {"full_label", ClassificationScoring::FullLabel}}) {
-        EvalRequest request;
-        request.scoring = scoring;
-        request.limit = 2;
-        evaluate(model, *codec, nli, request); // warm-up
-        request.limit = 0;
-        const EvalResult r = evaluate(model, *codec, nli, request);
-        figure("classify_" + name + "_tokens_per_s", double(r.tokensScored) / r.seconds, "tok/s");
-        figure("classify_" + name + "_items_per_s", r.itemsPerSecond, "items/s");
-        figure("classify_" + name + "_batch", r.finalBatchSize, "seq");
+    if (only.empty() || only == "classify") {
+        for (const auto& [name, scoring] : std::vector<std::pair<std::string, ClassificationScoring>>{
+                 {"next_token", ClassificationScoring::NextToken}, {"full_label", ClassificationScoring::FullLabel}}) {
+            EvalRequest request;
+            request.scoring = scoring;
+            request.limit = 2;
+            evaluate(model, *codec, nli, request); // warm-up
+            request.limit = 0;
+            const EvalResult r = evaluate(model, *codec, nli, request);
+            figure("classify_" + name + "_tokens_per_s", double(r.tokensScored) / r.seconds, "tok/s");
+            figure("classify_" + name + "_items_per_s", r.itemsPerSecond, "items/s");
+            figure("classify_" + name + "_batch", r.finalBatchSize, "seq");
+        }
     }
-    {
+    if (only.empty() || only == "mc") {
         const LoadedTask mc = syntheticTask(kChoiceSpec, items / 2, true);
         const EvalResult r = evaluate(model, *codec, mc, EvalRequest{});
         figure("multiple_choice_tokens_per_s", double(r.tokensScored) / r.seconds, "tok/s");
         figure("multiple_choice_items_per_s", r.itemsPerSecond, "items/s");
     }
-    for (int batch : {1, 4}) {
+    if (only.empty() || only == "generate") {
         std::vector<std::vector<int64_t>> prompts;
         for (int i = 0; i < 4; ++i)
             prompts.push_back(codec->encode("### Input: " + sentence(i, 30) + "\n ### Summary: "));
-        GenerationSettings settings;
-        settings.maxNewTokens = newTokens;
-        BatchedRun run;
-        run.limits.maxBatch = batch;
-        generateGreedy(model, nullptr, {prompts[0]}, GenerationSettings{2, false, {}, {}}, run); // warm-up
-        const auto start = Clock::now();
-        const auto generated = generateGreedy(model, nullptr, prompts, settings, run);
-        const double elapsed = seconds(start);
-        int64_t count = 0;
-        for (const auto& g : generated)
-            count += static_cast<int64_t>(g.tokens.size());
-        figure("generate_kv_cache_b" + std::to_string(batch) + "_new_tokens_per_s", double(count) / elapsed, "tok/s");
+        BatchedRun warm;
+        generateGreedy(model, nullptr, {prompts[0]}, GenerationSettings{2, false, {}, {}}, warm); // warm-up
+        for (int batch : {1, 4}) {
+            BatchedRun run;
+            run.limits.maxBatch = batch;
+            // Prefill plus one token, then prefill plus newTokens: the difference is decoding alone.
+            const auto timed = [&](int count, int64_t* made) {
+                GenerationSettings settings;
+                settings.maxNewTokens = count;
+                const auto start = Clock::now();
+                const auto generated = generateGreedy(model, nullptr, prompts, settings, run);
+                const double elapsed = seconds(start);
+                *made = 0;
+                for (const auto& g : generated)
+                    *made += static_cast<int64_t>(g.tokens.size());
+                return elapsed;
+            };
+            int64_t one = 0, many = 0;
+            const double prefill = timed(1, &one), whole = timed(newTokens, &many);
+            const std::string b = "generate_kv_cache_b" + std::to_string(batch);
+            figure(b + "_new_tokens_per_s", double(many) / whole, "tok/s");
+            figure(b + "_decode_tokens_per_s", double(many - one) / std::max(1e-9, whole - prefill), "tok/s");
+        }
     }
     return 0;
 }

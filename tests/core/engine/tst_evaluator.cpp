@@ -308,7 +308,7 @@ private slots:
         settings.stopStrings = {stop};
         const auto byStop = generateGreedy(m_neox, &m_codec, {prompt}, settings, run)[0];
         QCOMPARE(byStop.text, text.substr(0, text.find(stop)));
-        QVERIFY(byStop.stoppedEarly && byStop.tokens.size() <= 6);
+        QVERIFY(byStop.stoppedEarly && byStop.tokens.size() < free.tokens.size());
         // Newlines when asked.
         GenerationSettings newline;
         newline.stopAtNewline = true;
