@@ -33,6 +33,8 @@ public:
     void importPaths(const QStringList& paths);
     // Finds checkpoint folders under the given folders and adds them to the project.
     void addCheckpointFolders(const QStringList& folders);
+    // Asks what to evaluate them on (EvaluateDialog), then runs it in the background.
+    void evaluateCheckpoints(const QVector<CheckpointInfo>& checkpoints);
     // Writes the current chart; used by File > Export and by tests.
     bool exportCurrentFigure(const QString& path, const QString& styleName, const QString& dataPath = {});
 
@@ -68,7 +70,6 @@ private:
     void addCheckpointsDialog();
     void onScanFinished(const CheckpointScanReport& report);
     void showCheckpointMenu(const QPoint& position);
-    void evaluateCheckpoints(const QVector<CheckpointInfo>& checkpoints);
     void exportDialog();
     void exportPointsDialog();
     void rememberRecent(const QString& path);

@@ -1,4 +1,5 @@
 #include "UiTestSupport.h"
+#include "../support/TinyEvalSetup.h"
 #include "MainWindow.h"
 #include "charts/ChartView.h"
 #include "jobs/ProjectSession.h"
@@ -17,7 +18,10 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
 #include <QTreeView>
+#include <QDialog>
+#include <QLineEdit>
 #include <qcustomplot.h>
 
 using namespace ckptlab;
@@ -266,8 +270,48 @@ private slots:
         QCOMPARE(m_window->session()->snapshot().results.size(), 648);
     }
 
+    void evaluatingCheckpointsFillsTheChart()
+    {
+        // The checkpoints scanned above, with a tokenizer beside them now.
+        const QString run = m_dir.filePath(QStringLiteral("pythia-tiny"));
+        testing::writeTestFile(run + "/tokenizer.json", testing::byteLevelTokenizerJson());
+        const QString spec = testing::writeYesNoTask(m_dir.filePath(QStringLiteral("task")), 4);
+        QVector<CheckpointInfo> chosen;
+        for (const CheckpointInfo& c : m_window->session()->snapshot().checkpoints)
+            if (c.series == QLatin1String("pythia-tiny") && c.status == QLatin1String("ok"))
+                chosen << c;
+        QCOMPARE(chosen.size(), 2);
+
+        QSignalSpy summaries(m_window.get(), &MainWindow::importSummaryShown);
+        QTimer::singleShot(0, this, [spec] {
+            auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog && dialog->objectName() == QLatin1String("evaluateDialog"));
+            dialog->grab().save(QDir::temp().filePath(QStringLiteral("ckptlab-evaluate-dialog.png")));
+            dialog->findChild<QLineEdit*>(QStringLiteral("taskSpec"))->setText(spec);
+            dialog->findChild<QLineEdit*>(QStringLiteral("formats"))->setText(QStringLiteral("default,instruct"));
+            dialog->findChild<QLineEdit*>(QStringLiteral("shots"))->setText(QStringLiteral("0"));
+            dialog->accept();
+        });
+        m_window->evaluateCheckpoints(chosen);
+        QTRY_COMPARE_WITH_TIMEOUT(summaries.size(), 1, 120000);
+        waitIdle();
+        const QString summary = summaries.first().first().toString();
+        QVERIFY2(summary.contains(QStringLiteral("4 evaluation(s) done")), qPrintable(summary));
+
+        m_window->filterPanel()->selectFtTasks({});
+        m_window->filterPanel()->selectTask(QStringLiteral("yesno"), QStringLiteral("instruct"), 0);
+        m_window->chartTabs()->setCurrentIndex(int(FigureKind::Trajectory));
+        const FigureData& figure = m_window->chartView(FigureKind::Trajectory)->figure();
+        QCOMPARE(figure.series.size(), 1);
+        QCOMPARE(figure.series[0].points.size(), 2);
+        QCOMPARE(figure.series[0].points[0].checkpointLabel, QStringLiteral("1000"));
+        QCOMPARE(m_window->session()->snapshot().results.size(), 648 + 4);
+    }
+
     void copyPutsRowsOnTheClipboard()
     {
+        m_window->filterPanel()->selectFtTasks({QStringLiteral("base"), QStringLiteral("mnli")});
+        m_window->filterPanel()->selectTask(QStringLiteral("mnli_matched"), QStringLiteral("default"), 4);
         m_window->resultsPanel()->copySelection();
         const QString text = QApplication::clipboard()->text();
         QCOMPARE(text.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 1 + 16);

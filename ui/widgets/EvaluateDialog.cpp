@@ -20,6 +20,11 @@ EvaluateDialog::EvaluateDialog(int checkpointCount, QWidget* parent)
       m_limit(new QSpinBox(this)), m_device(new QComboBox(this)), m_dtype(new QComboBox(this))
 {
     setWindowTitle(tr("Evaluate checkpoints"));
+    setObjectName(QStringLiteral("evaluateDialog"));
+    setMinimumWidth(560);
+    m_spec->setObjectName(QStringLiteral("taskSpec"));
+    m_formats->setObjectName(QStringLiteral("formats"));
+    m_shots->setObjectName(QStringLiteral("shots"));
     QSettings settings;
     m_spec->setText(settings.value(QStringLiteral("evaluate/spec")).toString());
     m_spec->setPlaceholderText(tr("task spec JSON (name, kind, formats, data files)"));
