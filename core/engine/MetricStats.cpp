@@ -1,32 +1,12 @@
 #include "engine/MetricStats.h"
 
+#include "engine/SeededRandom.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace ckptlab::engine {
-
-namespace {
-
-uint64_t splitMix64(uint64_t& state)
-{
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-uint64_t boundedRandom(uint64_t& state, uint64_t bound)
-{
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-    uint64_t r;
-    do {
-        r = splitMix64(state);
-    } while (r >= limit);
-    return r % bound;
-}
-
-} // namespace
 
 double sortedQuantile(const std::vector<double>& sorted, double q)
 {
