@@ -12,6 +12,8 @@
 // usage: bench_eval [--device cpu|cuda:0] [--dtype fp32|bf16] [--dir DIR] [--tokenizer PATH]
 //                   [--items N] [--new-tokens N] [--only classify|mc|generate]
 
+#include "BenchRandomModel.h"
+#include "BenchSupport.h"
 #include "engine/CausalLM.h"
 #include "engine/EvalGeneration.h"
 #include "engine/EvalTokenizerCodec.h"
@@ -31,45 +33,17 @@
 #include <vector>
 
 using namespace ckptlab::engine;
+using ckptlab::bench::Clock;
+using ckptlab::bench::figure;
+using ckptlab::bench::seconds;
 namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
-double seconds(Clock::time_point since)
-{
-    return std::chrono::duration<double>(Clock::now() - since).count();
-}
 
-void figure(const std::string& name, double value, const char* unit)
-{
-    std::printf("%s %.4f %s\n", name.c_str(), value, unit);
-    std::fflush(stdout);
-}
 
-const char* kPythia160m = R"({
-  "model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"],
-  "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
-  "vocab_size": 50304, "max_position_embeddings": 2048, "rotary_pct": 0.25, "rotary_emb_base": 10000,
-  "use_parallel_residual": true, "hidden_act": "gelu", "layer_norm_eps": 1e-5,
-  "tie_word_embeddings": false, "bos_token_id": 0, "eos_token_id": 0, "torch_dtype": "float32"
-})";
 
-void writeRandomModel(const fs::path& dir)
-{
-    fs::create_directories(dir);
-    CausalLM model(parseModelConfigText(kPythia160m, "pythia-160m-shaped config"));
-    torch::NoGradGuard noGrad;
-    torch::manual_seed(0);
-    for (auto& [name, tensor] : model->hfWeights()) {
-        if (name.find("layernorm") != std::string::npos || name.find("layer_norm") != std::string::npos)
-            tensor.fill_(name.size() > 5 && name.substr(name.size() - 4) == "bias" ? 0.0 : 1.0);
-        else
-            tensor.normal_(0.0, 0.02);
-    }
-    saveCausalLM(model, dir.string());
-}
 
 // One byte, one token (ids 0..255 fit the vocabulary); EOS 0 as Pythia's.
 class ByteCodec : public TextCodec {
@@ -162,7 +136,7 @@ int main(int argc, char** argv)
                 items);
     if (!fs::exists(dir / "model.safetensors")) {
         const auto start = Clock::now();
-        writeRandomModel(dir);
+        ckptlab::bench::writeRandomPythia160m(dir);
         figure("write_random_model", seconds(start), "s");
     }
     CausalLM model = loadCausalLM(dir.string(), parseModelDtype(dtype), c10::Device(device));

@@ -10,6 +10,7 @@
 // array a line): bench_tokenizer_hf.js encodes the same documents with Hugging Face `tokenizers`
 // and checks every id.
 
+#include "BenchSupport.h"
 #include "engine/EngineError.h"
 #include "engine/Tokenizer.h"
 
@@ -27,22 +28,15 @@
 #include <vector>
 
 using namespace ckptlab::engine;
+using ckptlab::bench::Clock;
+using ckptlab::bench::figure;
+using ckptlab::bench::seconds;
 namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
-double seconds(Clock::time_point since)
-{
-    return std::chrono::duration<double>(Clock::now() - since).count();
-}
 
-void figure(const std::string& name, double value, const char* unit)
-{
-    std::printf("%s %.4f %s\n", name.c_str(), value, unit);
-    std::fflush(stdout);
-}
 
 struct Random {
     uint64_t state = 0x9E3779B97F4A7C15ull;
