@@ -1,7 +1,15 @@
 #pragma once
 
+#include "common/Outcome.h"
+#include "project/Project.h"
+#include "project/ProjectTypes.h"
+
 #include <QString>
 #include <QStringList>
+
+#include <optional>
+
+class QCommandLineParser;
 
 #include <cstdio>
 
@@ -22,5 +30,15 @@ int runDetokenize(const QStringList& arguments);
 // One-line error on stderr, exit code 2 for bad arguments, 1 for failures.
 int fail(const QString& message, int code = 1);
 void print(const QString& line);
+
+// An existing project and everything in it, for the commands that read results.
+struct OpenedProject {
+    Project project;
+    ResultSnapshot snapshot;
+};
+Outcome<OpenedProject> openProjectSnapshot(const QString& path);
+
+// The option's value as a whole number > 0, `fallback` when it is not given, nullopt when bad.
+std::optional<int> positiveOption(const QCommandLineParser& parser, const QString& name, int fallback);
 
 } // namespace ckptlab::cli

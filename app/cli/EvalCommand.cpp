@@ -89,26 +89,17 @@ int runEval(const QStringList& arguments)
     plan.shots = *shots;
     plan.device = parser.value(QStringLiteral("device"));
     plan.dtype = parser.value(QStringLiteral("dtype"));
-    for (const char* name : {"limit", "batch-size"}) {
-        if (!parser.isSet(QLatin1String(name)))
-            continue;
-        bool ok = false;
-        const int v = parser.value(QLatin1String(name)).toInt(&ok);
-        if (!ok || v <= 0)
-            return fail(QStringLiteral("eval: --%1 needs a positive whole number").arg(QLatin1String(name)), 2);
-        if (QLatin1String(name) == QLatin1String("limit"))
-            plan.limit = v;
-        else
-            plan.batchSize = v;
-    }
+    const auto limit = positiveOption(parser, QStringLiteral("limit"), 0);
+    const auto batchSize = positiveOption(parser, QStringLiteral("batch-size"), 0);
+    if (!limit || !batchSize)
+        return fail(QStringLiteral("eval: --limit and --batch-size need positive whole numbers"), 2);
+    plan.limit = *limit;
+    plan.batchSize = *batchSize;
 
-    auto project = Project::open(parser.value(QStringLiteral("project")), Project::Mode::OpenExisting);
-    if (!project)
-        return fail(project.error());
-    const auto snapshot = loadSnapshot(project.value());
-    if (!snapshot)
-        return fail(snapshot.error());
-    const auto checkpoints = chooseCheckpoints(snapshot.value(), parser.value(QStringLiteral("checkpoints")));
+    const auto opened = openProjectSnapshot(parser.value(QStringLiteral("project")));
+    if (!opened)
+        return fail(opened.error());
+    const auto checkpoints = chooseCheckpoints(opened->snapshot, parser.value(QStringLiteral("checkpoints")));
     if (!checkpoints)
         return fail(checkpoints.error());
     plan.checkpoints = checkpoints.value();
@@ -118,7 +109,7 @@ int runEval(const QStringList& arguments)
     QElapsedTimer sincePrint;
     sincePrint.start();
     int lastEvaluation = -1;
-    const auto report = runEvaluation(project.value(), plan, [&](const EvaluationProgress& p) {
+    const auto report = runEvaluation(opened->project, plan, [&](const EvaluationProgress& p) {
         const bool finished = p.done == p.total;
         if (!finished && p.evaluation == lastEvaluation && sincePrint.elapsed() < 2000)
             return;

@@ -68,13 +68,10 @@ int runList(const QStringList& arguments)
     if (what.size() != 1 || !kinds.contains(what.first()))
         return fail(QStringLiteral("list: say what to list: %1").arg(kinds.join(QLatin1Char('|'))), 2);
 
-    auto project = Project::open(parser.value(QStringLiteral("project")), Project::Mode::OpenExisting);
-    if (!project)
-        return fail(project.error());
-    const auto snapshot = loadSnapshot(project.value());
-    if (!snapshot)
-        return fail(snapshot.error());
-    const ResultSnapshot& s = snapshot.value();
+    const auto opened = openProjectSnapshot(parser.value(QStringLiteral("project")));
+    if (!opened)
+        return fail(opened.error());
+    const ResultSnapshot& s = opened->snapshot;
     const bool json = parser.isSet(QStringLiteral("json"));
 
     QHash<RowId, int> perCheckpoint, perTask, perRecipe;

@@ -31,16 +31,6 @@ QString unknownFtTasks(const ResultSnapshot& s, const QStringList& ftTasks)
         .arg(unknown.join(QLatin1Char(',')), knownList.join(QLatin1Char(',')));
 }
 
-std::optional<int> positiveInt(const QCommandLineParser& parser, const QString& name, int fallback)
-{
-    if (!parser.isSet(name))
-        return fallback;
-    bool ok = false;
-    const int v = parser.value(name).toInt(&ok);
-    if (!ok || v <= 0)
-        return std::nullopt;
-    return v;
-}
 
 } // namespace
 
@@ -125,26 +115,24 @@ int runPlot(const QStringList& arguments)
     if (!style)
         return fail(QStringLiteral("plot: --style must be paper or screen"), 2);
     ExportOptions options;
-    const auto width = positiveInt(parser, QStringLiteral("width"), options.width);
-    const auto height = positiveInt(parser, QStringLiteral("height"), options.height);
-    const auto dpi = positiveInt(parser, QStringLiteral("dpi"), options.dpi);
+    const auto width = positiveOption(parser, QStringLiteral("width"), options.width);
+    const auto height = positiveOption(parser, QStringLiteral("height"), options.height);
+    const auto dpi = positiveOption(parser, QStringLiteral("dpi"), options.dpi);
     if (!width || !height || !dpi)
         return fail(QStringLiteral("plot: --width, --height and --dpi need positive whole numbers"), 2);
     options = {*width, *height, *dpi};
 
-    auto project = Project::open(parser.value(QStringLiteral("project")), Project::Mode::OpenExisting);
-    if (!project)
-        return fail(project.error());
-    const auto snapshot = loadSnapshot(project.value());
-    if (!snapshot)
-        return fail(snapshot.error());
-    if (!spec.selection.task.isEmpty() && !snapshot->taskByName(spec.selection.task))
+    const auto opened = openProjectSnapshot(parser.value(QStringLiteral("project")));
+    if (!opened)
+        return fail(opened.error());
+    const ResultSnapshot& snapshot = opened->snapshot;
+    if (!spec.selection.task.isEmpty() && !snapshot.taskByName(spec.selection.task))
         return fail(QStringLiteral("plot: the project has no task \"%1\" (see: ckptlab-cli list --project P tasks)")
                         .arg(spec.selection.task));
-    if (const QString unknown = unknownFtTasks(snapshot.value(), spec.selection.ftTasks); !unknown.isEmpty())
+    if (const QString unknown = unknownFtTasks(snapshot, spec.selection.ftTasks); !unknown.isEmpty())
         return fail(unknown);
 
-    const FigureData data = buildFigureData(snapshot.value(), spec);
+    const FigureData data = buildFigureData(snapshot, spec);
     if (data.isEmpty())
         return fail(QStringLiteral("plot: nothing to plot: %1").arg(data.emptyReason));
     const Status written = writeFigureFile(data, *style, spec.errors, out, options, parser.value(QStringLiteral("data")));

@@ -16,6 +16,24 @@ QVariant textOrNull(const QString& s) { return s.isEmpty() ? QVariant() : QVaria
 QString text(const QString& s) { return s.isNull() ? QStringLiteral("") : s; }
 QString now() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
 
+// The facts a checkpoint row may learn, in the column order every statement below uses:
+// step, tokens, path, family, parameters, dtype, bytes.
+void bindCheckpointFacts(QSqlQuery& q, const CheckpointInfo& c)
+{
+    q.addBindValue(optionalValue(c.step));
+    q.addBindValue(optionalValue(c.tokens));
+    q.addBindValue(textOrNull(c.path));
+    q.addBindValue(textOrNull(c.family));
+    q.addBindValue(optionalValue(c.parameters));
+    q.addBindValue(textOrNull(c.dtype));
+    q.addBindValue(optionalValue(c.bytes));
+}
+
+QString checkpointLabel(const CheckpointInfo& c)
+{
+    return c.label.isEmpty() && c.step ? QString::number(*c.step) : c.label;
+}
+
 bool sameNumber(const QVariant& stored, double value)
 {
     if (std::isnan(value))
@@ -105,19 +123,13 @@ Outcome<RowId> ProjectWriter::checkpoint(const CheckpointInfo& c)
             id = q.value(0).toLongLong();
     }
     if (id == 0) {
-        q.prepare(QStringLiteral("INSERT INTO checkpoint (series, label, step, tokens, is_final, path, family, "
-                                 "parameters, dtype, bytes, identity) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+        q.prepare(QStringLiteral("INSERT INTO checkpoint (series, label, is_final, identity, step, tokens, path, family, "
+                                 "parameters, dtype, bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
         q.addBindValue(c.series);
-        q.addBindValue(c.label.isEmpty() && c.step ? QString::number(*c.step) : c.label);
-        q.addBindValue(optionalValue(c.step));
-        q.addBindValue(optionalValue(c.tokens));
+        q.addBindValue(checkpointLabel(c));
         q.addBindValue(c.isFinal ? 1 : 0);
-        q.addBindValue(textOrNull(c.path));
-        q.addBindValue(textOrNull(c.family));
-        q.addBindValue(optionalValue(c.parameters));
-        q.addBindValue(textOrNull(c.dtype));
-        q.addBindValue(optionalValue(c.bytes));
         q.addBindValue(identity);
+        bindCheckpointFacts(q, c);
         auto inserted = insertReturningId(q, QStringLiteral("checkpoint %1/%2").arg(c.series, c.label));
         if (inserted)
             m_checkpoints.insert(cacheKey, inserted.value());
@@ -128,13 +140,7 @@ Outcome<RowId> ProjectWriter::checkpoint(const CheckpointInfo& c)
                              "path = COALESCE(path, ?), family = COALESCE(family, ?), "
                              "parameters = COALESCE(parameters, ?), dtype = COALESCE(dtype, ?), "
                              "bytes = COALESCE(bytes, ?) WHERE id = ?"));
-    q.addBindValue(optionalValue(c.step));
-    q.addBindValue(optionalValue(c.tokens));
-    q.addBindValue(textOrNull(c.path));
-    q.addBindValue(textOrNull(c.family));
-    q.addBindValue(optionalValue(c.parameters));
-    q.addBindValue(textOrNull(c.dtype));
-    q.addBindValue(optionalValue(c.bytes));
+    bindCheckpointFacts(q, c);
     q.addBindValue(id);
     if (!q.exec())
         return Outcome<RowId>::failure(failure(q, QStringLiteral("checkpoint %1/%2").arg(c.series, c.label)));
@@ -151,14 +157,8 @@ Outcome<RowId> ProjectWriter::scannedCheckpoint(const CheckpointInfo& c)
     q.prepare(QStringLiteral("UPDATE checkpoint SET label = ?, step = COALESCE(?, step), tokens = COALESCE(?, tokens), "
                              "path = ?, family = ?, parameters = ?, dtype = ?, bytes = ?, status = ?, status_detail = ?, "
                              "has_tokenizer = ?, scanned_at = ? WHERE id = ?"));
-    q.addBindValue(c.label.isEmpty() && c.step ? QString::number(*c.step) : c.label);
-    q.addBindValue(optionalValue(c.step));
-    q.addBindValue(optionalValue(c.tokens));
-    q.addBindValue(textOrNull(c.path));
-    q.addBindValue(textOrNull(c.family));
-    q.addBindValue(optionalValue(c.parameters));
-    q.addBindValue(textOrNull(c.dtype));
-    q.addBindValue(optionalValue(c.bytes));
+    q.addBindValue(checkpointLabel(c));
+    bindCheckpointFacts(q, c);
     q.addBindValue(text(c.status));
     q.addBindValue(text(c.statusDetail));
     q.addBindValue(c.hasTokenizer ? 1 : 0);
