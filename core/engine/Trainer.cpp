@@ -5,12 +5,14 @@
 #include "engine/PromptFewShot.h"
 #include "engine/SeededRandom.h"
 #include "engine/TaskData.h"
+#include "engine/TrainerState.h"
 #include "engine/TrainerStep.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -139,14 +141,46 @@ TrainReport fineTune(CausalLM& model, const std::vector<TrainExample>& examples,
         return accumulateStepGradients(m, b, size, config.autocastBf16);
     };
     auto optimizer = makeOptimizer(model, config);
+    double secondsBefore = 0.0; // training time of the run before it was resumed
     const auto elapsed = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
+    const std::string fingerprint = config.statePath.empty() ? std::string() : trainFingerprint(config, examples);
+    if (!config.statePath.empty() && std::filesystem::exists(config.statePath)) {
+        const TrainerCheckpoint saved = loadTrainerState(config.statePath, model, *optimizer, fingerprint);
+        report.steps = report.resumedFromStep = saved.step;
+        report.tokens = saved.tokens;
+        report.losses = saved.losses;
+        report.learningRates = saved.learningRates;
+        report.gradNorms = saved.gradNorms;
+        report.outOfMemoryRetries = saved.outOfMemoryRetries;
+        micro = saved.microBatch > 0 ? saved.microBatch : micro;
+        secondsBefore = saved.seconds;
+    }
+    const auto saveState = [&] {
+        if (config.statePath.empty())
+            return;
+        TrainerCheckpoint state;
+        state.fingerprint = fingerprint;
+        state.step = report.steps;
+        state.tokens = report.tokens;
+        state.microBatch = micro;
+        state.outOfMemoryRetries = report.outOfMemoryRetries;
+        state.seconds = elapsed();
+        state.losses = report.losses;
+        state.learningRates = report.learningRates;
+        state.gradNorms = report.gradNorms;
+        saveTrainerState(config.statePath, model, *optimizer, state);
+    };
+    int stepIndex = 0; // optimizer steps walked over, including those a resumed run skips
     for (int epoch = 0; epoch < config.epochs && report.steps < lastStep && !report.cancelled; ++epoch) {
         const std::vector<size_t> order = epochOrder(fitted.size(), config.seed, epoch);
         for (size_t begin = 0; begin < order.size() && report.steps < lastStep; begin += batchSize) {
+            if (stepIndex++ < report.resumedFromStep)
+                continue;
             if (cancel && cancel->load()) {
                 report.cancelled = true;
+                saveState();
                 break;
             }
             std::vector<const TrainExample*> batch;
@@ -177,6 +211,8 @@ TrainReport fineTune(CausalLM& model, const std::vector<TrainExample>& examples,
                 p.etaSeconds = seconds / report.steps * (lastStep - report.steps);
                 progress(p);
             }
+            if (config.saveStateEverySteps > 0 && report.steps % config.saveStateEverySteps == 0 && report.steps < lastStep)
+                saveState();
         }
     }
     optimizer->zero_grad();

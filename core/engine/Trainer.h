@@ -15,7 +15,8 @@
 // - epochs, each in an order shuffled from the seed (same seed, same order, same losses on CPU);
 // - out of memory in a step: the micro-batch is halved (accumulation doubled) and the same step
 //   runs again, from then on with the smaller micro-batch; reported;
-// - the cancellation flag is read before every optimizer step; progress after every step.
+// - the cancellation flag is read before every optimizer step; progress after every step;
+// - optionally resumable: the state is saved on cancel / every N steps and picked up again.
 //
 // Plain standard-library types (the model is only forward-declared), like engine/Evaluator.h.
 
@@ -48,6 +49,12 @@ struct TrainConfig {
                                 // bf16 training); ignored on CPU. NOT yet verified on a GPU.
     int maxSteps = 0;           // > 0: stop after this many optimizer steps (the schedule still
                                 // spans all epochs)
+    // Resumable runs: when statePath names a file, training continues from the state saved
+    // there (weights, AdamW moments, step, history; it must be the same run: same settings and
+    // examples, else EngineError). The state is written there when cancelled and every
+    // saveStateEverySteps steps (0 = only when cancelled). Empty: nothing is saved or resumed.
+    std::string statePath;
+    int saveStateEverySteps = 0;
 };
 
 struct TrainExample {
@@ -78,6 +85,7 @@ struct TrainReport {
     bool cancelled = false;
     int outOfMemoryRetries = 0;    // micro-batch halvings (each step after one runs with the smaller size)
     int finalMicroBatch = 0;
+    int resumedFromStep = 0;       // > 0: the run continued from a saved state at this step
 };
 
 // Prompt + completion token ids of every training example of `task` (loaded with its train

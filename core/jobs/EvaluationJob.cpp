@@ -1,6 +1,7 @@
 #include "jobs/EvaluationJob.h"
 
-#include "engine/EvalCheckpoint.h"
+#include "engine/LoadedCheckpoint.h"
+#include "jobs/EvalResultWriter.h"
 #include "engine/TaskData.h"
 #include "engine/TaskSpec.h"
 #include "project/ProjectWriter.h"
@@ -17,45 +18,19 @@ QString checkpointName(const CheckpointInfo& c)
     return QStringLiteral("%1 %2").arg(c.series, c.label);
 }
 
-// One finished evaluation: a result per metric, the predictions behind the primary one.
+// One finished evaluation in its own transaction.
 Status writeEvaluation(const Project& project, const CheckpointInfo& checkpoint, const engine::TaskSpec& spec,
                        const engine::EvalResult& result, int* written)
 {
     ProjectWriter writer(project.database());
     if (Status s = writer.begin(); !s)
         return s;
-    const QString task = QString::fromStdString(spec.name);
-    const QString kind = QString::fromStdString(result.kind);
-    const QString primary = result.metrics.empty() ? QString() : QString::fromStdString(result.metrics.front().name);
-    if (auto t = writer.task(task, primary, kind); !t)
-        return Status::failure(t.error());
     const auto checkpointId = writer.checkpoint(checkpoint);
     if (!checkpointId)
         return Status::failure(checkpointId.error());
-    for (size_t m = 0; m < result.metrics.size(); ++m) {
-        const engine::MetricSummary& metric = result.metrics[m];
-        NewResult r;
-        r.checkpointId = checkpointId.value();
-        r.task = task;
-        r.format = QString::fromStdString(result.format);
-        r.shots = result.shots;
-        r.metric = QString::fromStdString(metric.name);
-        r.value = metric.mean;
-        r.stderr_ = metric.standardError;
-        r.n = int(metric.n);
-        r.modelRef = QStringLiteral("%1@%2").arg(checkpoint.series, checkpoint.label);
-        r.source = QStringLiteral("computed");
-        if (auto w = writer.result(r); !w)
-            return Status::failure(w.error());
-        ++*written;
-        QVector<PredictionRow> rows;
-        rows.reserve(int(result.predictions.size()));
-        for (const engine::EvalPrediction& p : result.predictions)
-            rows.push_back({int(p.index), QString::fromStdString(p.promptHash), QString::fromStdString(p.output),
-                            m < p.scores.size() ? p.scores[m] : kNoValue});
-        if (Status s = writer.predictions(writer.lastResultId(), rows); !s)
-            return s;
-    }
+    const QString modelRef = QStringLiteral("%1@%2").arg(checkpoint.series, checkpoint.label);
+    if (Status s = writeEvalResult(writer, checkpointId.value(), kBaseRecipe, modelRef, spec, result, written); !s)
+        return s;
     return writer.commit();
 }
 
@@ -102,9 +77,9 @@ Outcome<EvaluationReport> runEvaluation(const Project& project, const Evaluation
             report.cancelled = true;
             break;
         }
-        std::unique_ptr<engine::CheckpointEvaluator> evaluator;
+        std::unique_ptr<engine::LoadedCheckpoint> evaluator;
         try {
-            evaluator = std::make_unique<engine::CheckpointEvaluator>(checkpoint.path.toStdString(),
+            evaluator = std::make_unique<engine::LoadedCheckpoint>(checkpoint.path.toStdString(),
                                                                       plan.dtype.toStdString(), plan.device.toStdString());
         } catch (const std::exception& e) {
             report.failures << QStringLiteral("%1: %2").arg(checkpointName(checkpoint), QString::fromStdString(e.what()));

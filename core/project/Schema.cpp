@@ -121,6 +121,25 @@ ALTER TABLE checkpoint ADD COLUMN status_detail TEXT NOT NULL DEFAULT '';
 ALTER TABLE checkpoint ADD COLUMN has_tokenizer INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE checkpoint ADD COLUMN scanned_at TEXT
 )SQL"),
+        // 3: the fine-tuning queue: saved plans, and what a run needs to be listed, claimed by one
+        // process at a time, resumed and skipped when planned again
+        QStringLiteral(R"SQL(
+CREATE TABLE plan (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT    NOT NULL,
+    spec        TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL
+);
+ALTER TABLE run ADD COLUMN plan_id INTEGER REFERENCES plan(id) ON DELETE SET NULL;
+ALTER TABLE run ADD COLUMN title TEXT NOT NULL DEFAULT '';
+ALTER TABLE run ADD COLUMN run_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE run ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE run ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE run ADD COLUMN stats TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE run ADD COLUMN output_dir TEXT NOT NULL DEFAULT '';
+CREATE INDEX run_queue ON run (state, queue_order);
+CREATE INDEX run_by_key ON run (run_key)
+)SQL"),
     };
     return list;
 }

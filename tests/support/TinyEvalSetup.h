@@ -75,4 +75,27 @@ inline QString writeYesNoTask(const QString& root, int items = 4)
     return spec;
 }
 
+// root/yesno_ft.json with a train split (`trainItems` questions) and an eval split (`evalItems`),
+// for fine-tuning tests; returns the spec path.
+inline QString writeYesNoFineTuneTask(const QString& root, int trainItems = 32, int evalItems = 8)
+{
+    const QString spec = root + QStringLiteral("/yesno_ft.json");
+    writeTestFile(spec, R"({"name": "yesno", "kind": "classification", "metric": "accuracy", "fields": ["q"],
+        "label_field": "label", "label_words": ["yes", "no"], "train": "yesno_train.jsonl", "eval": "yesno_eval.jsonl",
+        "formats": {"default": "Q: {q}\nA:", "instruct": "Answer yes or no. {q}"}, "default_format": "default"})");
+    const char* questions[][2] = {{"Is the sky blue?", "yes"}, {"Is fire cold?", "no"}, {"Is water wet?", "yes"},
+                                  {"Do fish fly?", "no"}, {"Is snow white?", "yes"}, {"Is ice hot?", "no"}};
+    const auto lines = [&](int n, int offset) {
+        QByteArray data;
+        for (int i = 0; i < n; ++i) {
+            const auto& q = questions[(i + offset) % 6];
+            data += QJsonDocument(QJsonObject{{"q", q[0]}, {"label", q[1]}}).toJson(QJsonDocument::Compact) + '\n';
+        }
+        return data;
+    };
+    writeTestFile(root + QStringLiteral("/yesno_train.jsonl"), lines(trainItems, 0));
+    writeTestFile(root + QStringLiteral("/yesno_eval.jsonl"), lines(evalItems, 3));
+    return spec;
+}
+
 } // namespace ckptlab::testing

@@ -1,7 +1,8 @@
 // The fine-tuning trainer on a tiny random gpt_neox checkpoint with a byte-level codec:
 // examples from a task's train split, completion-only loss against a hand-computed masked
 // cross-entropy, the loss falling on a learnable toy set, seeds, the learning-rate schedule,
-// gradient accumulation equal to one big batch, clipping, cancellation, truncation, progress.
+// gradient accumulation equal to one big batch, clipping, cancellation, resuming, truncation,
+// progress.
 
 #include "EvalTestSupport.h"
 
@@ -298,6 +299,44 @@ private slots:
         cancel = true;
         const TrainReport none = fineTune(model, toySet(1), c, {}, &cancel);
         QVERIFY(none.cancelled && none.steps == 0);
+    }
+
+    // An interrupted run resumed from its saved state ends exactly where an uninterrupted run
+    // ends: same losses at every step, same weights.
+    void resumeAfterInterruption()
+    {
+        TrainConfig c = config(3, 2, 3e-3);
+        c.weightDecay = 0.01;
+        const std::vector<TrainExample> set = toySet(2); // 4 steps per epoch, 12 in all
+        CausalLM whole = fresh();
+        const TrainReport full = fineTune(whole, set, c);
+
+        c.statePath = (m_dir.path() + "/resume.pt").toStdString();
+        std::atomic<bool> cancel{false};
+        CausalLM first = fresh();
+        const TrainReport stopped = fineTune(first, set, c, [&](const TrainProgress& p) {
+            if (p.step == 5)
+                cancel = true;
+        }, &cancel);
+        QVERIFY(stopped.cancelled && stopped.steps == 5);
+        QVERIFY(QFile::exists(QString::fromStdString(c.statePath)));
+
+        CausalLM second = fresh(); // as after a restart: the base weights, then the saved state
+        const TrainReport resumed = fineTune(second, set, c);
+        QCOMPARE(resumed.resumedFromStep, 5);
+        QVERIFY(!resumed.cancelled && resumed.steps == 12);
+        QCOMPARE(int(resumed.losses.size()), 12);
+        for (int i = 0; i < 12; ++i)
+            QVERIFY2(std::abs(resumed.losses[i] - full.losses[i]) <= 1e-6 * std::max(1.0, full.losses[i]),
+                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(resumed.losses[i]).arg(full.losses[i])));
+        const auto a = whole->parameters(), b = second->parameters();
+        for (size_t i = 0; i < a.size(); ++i)
+            QVERIFY(torch::allclose(a[i], b[i], 1e-5, 1e-6));
+
+        // A state saved for other settings is refused, not silently mixed in.
+        c.learningRate = 1e-3;
+        CausalLM other = fresh();
+        QVERIFY_THROWS_EXCEPTION(EngineError, fineTune(other, set, c));
     }
 
     void truncation()

@@ -1,0 +1,17 @@
+#pragma once
+
+// Writing one finished evaluation into the project: a result per metric, and the predictions
+// behind each, for a base checkpoint or a fine-tuned model. Inside the caller's transaction, so
+// a run's results land together with its final state.
+
+#include "common/Outcome.h"
+#include "engine/EvalTypes.h"
+#include "engine/TaskSpec.h"
+#include "project/ProjectWriter.h"
+
+namespace ckptlab {
+
+Status writeEvalResult(ProjectWriter& writer, RowId checkpointId, RowId recipeId, const QString& modelRef,
+                       const engine::TaskSpec& spec, const engine::EvalResult& result, int* written);
+
+} // namespace ckptlab
