@@ -24,6 +24,10 @@ const char* const kUsage =
     "  forward CHECKPOINT_DIR --ids 5,17,42 [--dtype fp32|bf16|fp16] [--device cpu|cuda:0] --out LOGITS.f32\n"
     "  eval   --project P --checkpoints all|ID,... --task SPEC.json [--formats default,instruct] [--shots 0,4]\n"
     "         [--device cpu|cuda:0] [--dtype fp32|bf16] [--limit N] [--batch-size N]\n"
+    "  plan   --project P --checkpoints SERIES[:FROM-TO] --finetune SPEC,... [--epochs 3] [--lr 2e-6,1e-5]\n"
+    "         [--batch 8] [--eval SPEC,...] [--eval-formats *] [--shots 0] [--dry-run]   (or --plan PLAN.json)\n"
+    "  run    --project P [--device cpu|cuda:0] [--max-runs N] [--retry-interrupted]   execute queued runs\n"
+    "  demo   --project P [--minutes]   pre-train a tiny model, fine-tune and evaluate its checkpoints\n"
     "  tokenize   --tokenizer DIR_OR_JSON [--add-special-tokens] --jsonl < strings.jsonl\n"
     "  detokenize --tokenizer DIR_OR_JSON [--skip-special-tokens] --jsonl < ids.jsonl\n"
     "  info   versions, threads and compute devices\n"
@@ -54,6 +58,12 @@ int main(int argc, char** argv)
         return ckptlab::cli::runList(rest);
     if (command == QLatin1String("plot"))
         return ckptlab::cli::runPlot(rest);
+    if (command == QLatin1String("plan"))
+        return ckptlab::cli::runPlan(rest);
+    if (command == QLatin1String("run"))
+        return ckptlab::cli::runRun(rest);
+    if (command == QLatin1String("demo"))
+        return ckptlab::cli::runDemo(rest);
     if (command == QLatin1String("eval"))
         return ckptlab::cli::runEval(rest);
     if (command == QLatin1String("tokenize"))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Outcome.h"
+#include "jobs/RunExecutor.h"
 #include "project/Project.h"
 #include "project/ProjectTypes.h"
 
@@ -26,6 +27,14 @@ int runForward(const QStringList& arguments);
 int runEval(const QStringList& arguments);
 int runTokenize(const QStringList& arguments);
 int runDetokenize(const QStringList& arguments);
+int runPlan(const QStringList& arguments);
+int runRun(const QStringList& arguments);
+int runDemo(const QStringList& arguments);
+
+// Claims and executes queued runs on `device` until none is left (or maxRuns > 0 ran); Ctrl-C
+// stops the current run within a step and leaves it queued, resumable. Returns the exit code.
+int runQueuedRuns(const Project& project, const QString& device, int maxRuns, bool retryInterrupted,
+                  RunControl& control);
 
 // One-line error on stderr, exit code 2 for bad arguments, 1 for failures.
 int fail(const QString& message, int code = 1);
