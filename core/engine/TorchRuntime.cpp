@@ -4,13 +4,35 @@
 #include <torch/version.h>
 
 #include <cstdlib>
+#include <malloc.h>
 #include <string>
 #include <thread>
 
 namespace ckptlab::engine {
 
+namespace {
+
+// glibc gives every allocation over 32 MiB (logits, their gradients, activations) a fresh
+// mapping and returns it on free, so each training step faults all of it in again, page by
+// page; in some VMs first touches cost ~10 ms per MiB. Keeping large blocks in the heap lets
+// the next step reuse pages that are already mapped. CKPTLAB_KEEP_MMAP=1 keeps glibc's default.
+void keepLargeAllocationsInHeap()
+{
+    static bool done = false;
+    if (done)
+        return;
+    done = true;
+    if (const char* env = std::getenv("CKPTLAB_KEEP_MMAP"); env && std::string(env) == "1")
+        return;
+    mallopt(M_MMAP_MAX, 0);              // no per-allocation mappings (glibc caps the threshold at 32 MiB)
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);  // and freed heap memory is kept for reuse
+}
+
+} // namespace
+
 void configureThreads()
 {
+    keepLargeAllocationsInHeap();
     int threads = static_cast<int>(std::thread::hardware_concurrency());
     if (const char* env = std::getenv("CKPTLAB_THREADS")) {
         const int requested = std::atoi(env);
