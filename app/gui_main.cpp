@@ -6,9 +6,11 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTimer>
 
 int main(int argc, char** argv)
@@ -29,8 +31,14 @@ int main(int argc, char** argv)
                       QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("tab"), QStringLiteral("Chart tab to show: trajectory, change, sensitivity or gain."),
                       QStringLiteral("TAB")});
+    parser.addOption({QStringLiteral("demo"),
+                      QStringLiteral("Run the demo study (pre-train a tiny model, fine-tune and evaluate its checkpoints) "
+                                     "into the given project, or into a new one in a temporary folder.")});
     parser.addOption({QStringLiteral("screenshot"), QStringLiteral("Save a screenshot of the window after loading, then quit."),
                       QStringLiteral("PNG")});
+    parser.addOption({QStringLiteral("screenshot-after"),
+                      QStringLiteral("Take the --screenshot this many seconds after start instead of after loading."),
+                      QStringLiteral("SECONDS")});
     parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("Project file to open (created if missing)."),
                                  QStringLiteral("[PROJECT.ckptlab]"));
     parser.process(app);
@@ -38,7 +46,19 @@ int main(int argc, char** argv)
     ckptlab::MainWindow window;
     window.show();
     const QStringList positional = parser.positionalArguments();
-    if (!positional.isEmpty()) {
+    if (parser.isSet(QStringLiteral("demo"))) {
+        QString project = positional.value(0);
+        if (project.isEmpty()) {
+            QTemporaryDir folder(QDir::temp().filePath(QStringLiteral("ckptlab-demo-XXXXXX")));
+            folder.setAutoRemove(false); // the researcher may want to reopen it
+            project = folder.filePath(QStringLiteral("demo.ckptlab"));
+        }
+        fprintf(stderr, "ckptlab: demo study project: %s\n", qPrintable(QDir::toNativeSeparators(project)));
+        if (!window.runDemoStudy(project)) {
+            fprintf(stderr, "ckptlab: cannot prepare the demo study in %s\n", qPrintable(QDir::toNativeSeparators(project)));
+            return 1;
+        }
+    } else if (!positional.isEmpty()) {
         window.openProject(positional.first(), true);
     } else if (parser.isSet(QStringLiteral("example"))) {
         window.openExample();
@@ -61,7 +81,19 @@ int main(int argc, char** argv)
         }
         window.chartTabs()->setCurrentIndex(int(*kind));
     }
-    if (parser.isSet(QStringLiteral("screenshot"))) {
+    if (parser.isSet(QStringLiteral("screenshot")) && parser.isSet(QStringLiteral("screenshot-after"))) {
+        bool ok = false;
+        const double seconds = parser.value(QStringLiteral("screenshot-after")).toDouble(&ok);
+        if (!ok || seconds < 0) {
+            fprintf(stderr, "ckptlab: --screenshot-after needs a number of seconds\n");
+            return 2;
+        }
+        const QString path = parser.value(QStringLiteral("screenshot"));
+        QTimer::singleShot(qRound(seconds * 1000), &window, [&window, path] {
+            window.grab().save(path);
+            window.close();
+        });
+    } else if (parser.isSet(QStringLiteral("screenshot"))) {
         const QString path = parser.value(QStringLiteral("screenshot"));
         QObject::connect(window.session(), &ckptlab::ProjectSession::busyChanged, &window, [&window, path](bool busy) {
             if (busy)

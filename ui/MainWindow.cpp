@@ -10,6 +10,7 @@
 #include "widgets/EvaluateDialog.h"
 #include "widgets/ExportDialog.h"
 #include "widgets/FilterPanel.h"
+#include "widgets/QueueDock.h"
 #include "widgets/ResultsPanel.h"
 
 #include <QAction>
@@ -83,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_tabs->addTab(chart, title);
     }
     setCentralWidget(m_tabs);
+    buildQueue();
     buildDocks();
     buildMenus();
 
@@ -162,10 +164,15 @@ MainWindow::MainWindow(QWidget* parent)
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1400, 900);
+    if (!settings.contains(QStringLiteral("window/state")))
+        resizeDocks({m_queueDock}, {300}, Qt::Vertical); // room for a dozen runs and the loss chart
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    stopBackgroundWork();
+}
 
 void MainWindow::buildDocks()
 {
@@ -204,6 +211,8 @@ void MainWindow::buildDocks()
     connect(m_checkpointView, &QWidget::customContextMenuRequested, this, &MainWindow::showCheckpointMenu);
     QDockWidget* checkpoints = dock(tr("Checkpoints"), QStringLiteral("checkpointDock"), m_checkpointView, Qt::BottomDockWidgetArea);
     tabifyDockWidget(results, checkpoints);
+    addDockWidget(Qt::BottomDockWidgetArea, m_queueDock);
+    tabifyDockWidget(checkpoints, m_queueDock);
     results->raise();
 }
 
@@ -230,7 +239,11 @@ void MainWindow::buildMenus()
     view->addSeparator();
     view->addAction(tr("&Reset chart zoom"), QKeySequence(tr("Ctrl+0")), this, [this] { currentChart()->resetView(); });
 
+    buildRunsMenu();
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("Run &demo study (tiny model, no GPU or download)…"), this, &MainWindow::runDemoStudyDialog);
+    help->addSeparator();
     help->addAction(tr("&About ckptlab"), this, [this] {
         QMessageBox::about(this, tr("About ckptlab"),
                            tr("<b>ckptlab</b> %1<br>How does more pre-training change what fine-tuning can do?<br>"
@@ -260,6 +273,7 @@ bool MainWindow::openProject(const QString& path, bool create)
     m_showExampleView = false;
     rememberRecent(m_session->path());
     updateTitle();
+    setQueueProject();
     return true;
 }
 
@@ -343,11 +357,15 @@ void MainWindow::showCheckpointMenu(const QPoint& position)
                 take(m_checkpointModel->index(r, 0, index));
     }
     QMenu menu(this);
+    QAction* fineTune = menu.addAction(tr("Fine-tune %n checkpoint(s)…", nullptr, chosen.size()));
+    fineTune->setEnabled(!chosen.isEmpty());
     QAction* evaluate = menu.addAction(tr("Evaluate %n checkpoint(s)…", nullptr, chosen.size()));
     evaluate->setEnabled(!chosen.isEmpty());
     QAction* cancel = menu.addAction(tr("Cancel the running evaluation"));
     QAction* picked = menu.exec(m_checkpointView->viewport()->mapToGlobal(position));
-    if (picked == evaluate)
+    if (picked == fineTune)
+        planFineTuning(chosen);
+    else if (picked == evaluate)
         evaluateCheckpoints(chosen);
     else if (picked == cancel)
         m_session->cancelEvaluation();
@@ -549,6 +567,7 @@ void MainWindow::dropEvent(QDropEvent* event)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    stopBackgroundWork();
     m_session->cancelImport();
     m_session->waitForIdle();
     QSettings settings;

@@ -1,6 +1,7 @@
 #include "jobs/DemoStudyJob.h"
 
 #include "engine/DemoStudy.h"
+#include "engine/TorchRuntime.h"
 #include "ingest/CheckpointScanner.h"
 #include "project/SnapshotLoader.h"
 
@@ -14,6 +15,7 @@ Outcome<DemoStudyPrepared> prepareDemoStudy(const Project& project,
                                            const std::atomic<bool>* cancel)
 {
     using Out = Outcome<DemoStudyPrepared>;
+    engine::configureThreads(); // libtorch's thread count is per thread: a worker starts with 1
     const QFileInfo file(project.path());
     DemoStudyPrepared prepared;
     prepared.dataFolder = file.absoluteDir().filePath(file.completeBaseName() + QStringLiteral(".demo"));

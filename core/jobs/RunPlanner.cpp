@@ -235,6 +235,7 @@ QString PlanEstimate::summary() const
 Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest& request, const std::atomic<bool>* cancel)
 {
     using Out = Outcome<PlanEstimate>;
+    engine::configureThreads(); // libtorch's thread count is per thread: a worker starts with 1
     if (request.checkpoints.isEmpty())
         return Out::failure(QStringLiteral("The plan has no checkpoints: pick at least one scanned checkpoint."));
     if (request.grid.taskSpecs.isEmpty() && request.evaluations.isEmpty())

@@ -258,10 +258,20 @@ void RunQueue::workerLoop(Worker* w)
         }, w->control);
         w->current = 0;
         ranSomething = true;
+        // Stopped because the queue stops (the project closes): not the user's cancel, so the
+        // run goes back in the queue and resumes from its saved state next time.
+        if (outcome.state == runstate::cancelled && stopping())
+            RunStore(project.database()).release(run.id);
         QMetaObject::invokeMethod(this, [this, outcome] { onFinished(outcome); });
         w->busy = false;
     }
     project.closeThreadConnection();
+}
+
+bool RunQueue::stopping()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_stopping;
 }
 
 void RunQueue::onProgress(const RunProgress& progress)

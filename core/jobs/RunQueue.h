@@ -27,7 +27,7 @@ class RunQueue : public QObject {
     Q_OBJECT
 public:
     explicit RunQueue(QObject* parent = nullptr);
-    ~RunQueue() override; // cancels running runs (they stay resumable) and joins the executors
+    ~RunQueue() override; // stops running runs (back in the queue, resumable) and joins the executors
 
     // Stops executors of the previous project; marks runs a dead process left `running` as
     // interrupted; loads the run list.
@@ -35,7 +35,8 @@ public:
 
     // Starts one executor per device (empty: every CUDA device, else "cpu"). Idempotent.
     void start(const QStringList& devices = {});
-    // Cancels what runs (resumable) and stops the executors after it.
+    // Stops what runs within a step and puts it back in the queue (it resumes from its saved
+    // state), then stops the executors.
     void stop();
     bool isStarted() const { return !m_workers.empty(); }
     QStringList devices() const;
@@ -72,6 +73,7 @@ signals:
 private:
     struct Worker;
     void workerLoop(Worker* worker);
+    bool stopping();
     void onProgress(const RunProgress& progress);
     void onFinished(const RunOutcome& outcome);
     void onIdle();
