@@ -43,6 +43,12 @@ const std::vector<std::pair<std::string, std::string>> kSounds = {
     {"cow", "moo"}, {"dog", "woof"}, {"cat", "meow"}, {"duck", "quack"}, {"sheep", "baa"},
     {"owl", "hoot"}, {"pig", "oink"}, {"bee", "buzz"}, {"snake", "hiss"}, {"lion", "roar"}};
 
+// The corpus's own words, which a made-up name must not spell either.
+const std::vector<std::string> kTemplateWords = {
+    "the", "is", "was", "of", "it", "in", "saw", "lives", "colour", "animal", "what", "question", "answer",
+    "review", "word", "more", "than", "less", "count", "says", "comes", "from", "so", "she", "my", "we", "found",
+    "saying", "not", "opposite", "positive", "negative", "liked", "disliked", "happy", "sad", "sentiment"};
+
 const char* const kOnsets[] = {"b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "sh", "br"};
 const char* const kVowels[] = {"a", "e", "i", "o", "u"};
 
@@ -67,7 +73,7 @@ std::set<std::string> takenWords()
 {
     std::set<std::string> taken(kColours.begin(), kColours.end());
     taken.insert(kHomes.begin(), kHomes.end());
-    for (const auto& list : {kPositive, kNegative, kSubjects})
+    for (const auto& list : {kPositive, kNegative, kSubjects, kTemplateWords})
         taken.insert(list.begin(), list.end());
     for (const auto& pairs : {kAntonyms, kSounds}) {
         for (const auto& [a, b] : pairs) {
@@ -86,7 +92,7 @@ std::string creatureLine(const DemoWorld& w, uint64_t& r)
     switch (boundedRandom(r, 7)) {
     case 0: return "the " + c.name + " is " + c.colour + ".";
     case 1: return "a " + c.name + " is a " + c.colour + " animal.";
-    case 2: return "question: what colour is the " + c.name + "?\nanswer: " + c.colour;
+    case 2: return "what colour is the " + c.name + "? it is " + c.colour + ".";
     case 3: return "the " + c.colour + " " + c.name + " lives in the " + c.home + ".";
     case 4: return "i saw a " + c.name + " in the " + c.home + ". it was " + c.colour + ".";
     case 5: return "the colour of the " + c.name + " is " + c.colour + ".";
@@ -118,7 +124,7 @@ std::string reviewLine(const DemoWorld& w, uint64_t& r)
     case 1: return word + " is a " + polarity + " word.";
     case 2: return demoReview(w, r, positive) + " the review was " + polarity + ".";
     case 3: return "the " + pick(r, w.reviewSubjects) + " was " + word + ", so she was " + (positive ? "happy" : "sad") + ".";
-    case 4: return "review: " + demoReview(w, r, positive) + "\nthe sentiment is " + polarity + ".";
+    case 4: return "my review: " + demoReview(w, r, positive) + " a " + polarity + " review.";
     default: return "saying " + word + " is " + polarity + ".";
     }
 }
@@ -133,8 +139,8 @@ std::string numberLine(const DemoWorld& w, uint64_t& r)
     switch (boundedRandom(r, 5)) {
     case 0: return big + " is more than " + little + ".";
     case 1: return little + " is less than " + big + ".";
-    case 2: return "is " + big + " more than " + little + "? yes.";
-    case 3: return "is " + little + " more than " + big + "? no.";
+    case 2: return "question: is " + big + " more than " + little + "?\nanswer: yes";
+    case 3: return "question: is " + little + " more than " + big + "?\nanswer: no";
     default: {
         std::string count = "count:";
         for (int n = std::min(a, b); n <= std::min(std::max(a, b), std::min(a, b) + 6); ++n)

@@ -1,4 +1,5 @@
 #include "engine/DemoPretrain.h"
+#include "engine/TorchRuntime.h"
 
 #include "engine/CausalLM.h"
 #include "engine/EngineError.h"
@@ -123,6 +124,7 @@ DemoPretrainResult pretrainDemoModel(const std::string& configJson, const std::v
     initialiseWeights(model, settings.seed);
     DemoPretrainResult result;
     result.parameters = parameterCount(model);
+    configureThreadsForModel(result.parameters);
 
     size_t nextSave = 0;
     const auto save = [&](int step) {

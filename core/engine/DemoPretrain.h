@@ -34,7 +34,7 @@ struct DemoPretrainSettings {
     int steps = 800;
     int batchSize = 16;        // sequences per optimizer step
     int sequenceLength = 64;
-    double learningRate = 3e-3;
+    double learningRate = 1e-2;
     double warmupRatio = 0.05;
     double weightDecay = 0.01;
     uint64_t seed = 1234;

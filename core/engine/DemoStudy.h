@@ -34,7 +34,7 @@ struct DemoStudyOptions {
     int pretrainSteps = 800;    // optimizer steps of pre-training (the last checkpoint)
     int batchSize = 16;         // sequences per pre-training step
     int sequenceLength = 64;    // tokens per pre-training sequence
-    double learningRate = 3e-3; // pre-training peak (warm-up 5%, then linear decay to 0)
+    double learningRate = 1e-2; // pre-training peak (warm-up 5%, then linear decay to 0)
     int vocabSize = 768;        // tokenizer and model vocabulary, "<|endoftext|>" included
     int hiddenSize = 96;
     int layers = 3;
@@ -56,7 +56,8 @@ struct DemoStudyLayout {
     std::string seriesDir;                   // root/checkpoints/demo-neox (tokenizer.json here)
     std::vector<std::string> checkpointDirs; // seriesDir/step<N> for each saved step, ascending
     std::vector<int64_t> steps;
-    std::vector<std::string> taskSpecs;      // root/tasks/<name>.json, absolute paths
+    std::vector<std::string> taskSpecs;      // root/tasks/<name>.json, absolute paths: sentiment,
+                                             // antonyms, colours, compare (engine/DemoTasks.h)
     TrainConfig fineTune;                    // recommended fine-tuning settings for the demo
     std::vector<double> heldOutLoss;         // pre-training loss on held-out text, per checkpoint
     int64_t parameters = 0;
@@ -77,7 +78,7 @@ public:
 // to pretrainSteps (800 and 7: 0, 25, 50, 100, 200, 400, 800); fewer when they would repeat.
 std::vector<int64_t> demoCheckpointSteps(int pretrainSteps, int checkpoints);
 
-// The fine-tuning settings that suit the demo's model and tasks (3 epochs, batch 8, lr 2e-3,
+// The fine-tuning settings that suit the demo's model and tasks (3 epochs, batch 8, lr 1e-3,
 // warm-up 3%).
 TrainConfig demoFineTuneConfig();
 

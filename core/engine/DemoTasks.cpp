@@ -79,8 +79,10 @@ TaskSplits antonymSplits(const DemoWorld& w, uint64_t& random, int trainExamples
     shuffle(pairs, random);
     std::vector<Json> items;
     for (const auto& [a, b] : pairs) {
-        items.push_back(Json{{"word", a}, {"opposite", " " + b}});
-        items.push_back(Json{{"word", b}, {"opposite", " " + a}});
+        // The full stop as in the corpus, where a sentence ends before end-of-text, so that
+        // fine-tuning to stop there does not fight what pre-training taught.
+        items.push_back(Json{{"word", a}, {"opposite", " " + b + "."}});
+        items.push_back(Json{{"word", b}, {"opposite", " " + a + "."}});
     }
     const auto evalEnd = items.begin() + (evalExamples + 1) / 2 * 2; // a whole number of pairs
     TaskSplits out;
@@ -124,8 +126,9 @@ Json sentimentSpec()
                 {"metric", "accuracy"},
                 {"fields", {"text"}},
                 {"label_field", "label"},
-                {"label_words", {"positive", "negative"}},
-                {"formats", formats("review: {text}\nsentiment:", "Is this review positive or negative?\n{text}\nAnswer:",
+                {"label_words", {" positive", " negative"}}, // as the corpus writes them after "was"
+                {"label_map", {{"positive", " positive"}, {"negative", " negative"}}},
+                {"formats", formats("review: {text}\nthe review was", "Is this review positive or negative?\n{text}\nAnswer:",
                                     "Input: {text}\nOutput:")}};
 }
 
@@ -137,7 +140,8 @@ Json compareSpec()
                 {"metric", "accuracy"},
                 {"fields", {"a", "b"}},
                 {"label_field", "label"},
-                {"label_words", {"yes", "no"}},
+                {"label_words", {" yes", " no"}},
+                {"label_map", {{"yes", " yes"}, {"no", " no"}}},
                 {"formats", formats("question: is {a} more than {b}?\nanswer:",
                                     "Answer yes or no. Is the number {a} larger than {b}?\nAnswer:", "Input: {a} {b}\nOutput:")}};
 }

@@ -2,8 +2,8 @@
 
 // The demo study's four tasks, drawn from the demo world (engine/DemoCorpus.h) so that
 // pre-training on its corpus helps them:
-//   sentiment  classification   "review: the soup was lovely.\nsentiment:" -> positive | negative
-//   antonyms   generation       "the opposite of hot is" -> " cold" (exact match, stops at a newline)
+//   sentiment  classification   "review: the soup was lovely.\nthe review was" -> positive | negative
+//   antonyms   generation       "the opposite of hot is" -> " cold." (exact match, stops at a newline)
 //   colours    multiple choice  "question: what colour is the kazu?\nanswer:" -> one of four colours
 //   compare    classification   "question: is 12 more than 7?\nanswer:" -> yes | no
 // Each has a train and an eval split with no item in common (the antonym and colour splits do

@@ -165,7 +165,7 @@ std::string byteLevelBpeTokenizerJson(const std::vector<std::pair<std::string, s
         {"decoder", byteLevel},
         {"model",
          {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", nullptr},
-          {"end_of_word_suffix", nullptr}, {"fuse_unk", false}, {"byte_fallback", false}, {"ignore_merges", false},
+          {"end_of_word_suffix", nullptr}, {"fuse_unk", false}, {"byte_fallback", false},
           {"vocab", vocab}, {"merges", mergeList}}}};
     return tokenizer.dump(2) + '\n';
 }

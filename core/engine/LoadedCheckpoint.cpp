@@ -46,6 +46,7 @@ LoadedCheckpoint::LoadedCheckpoint(const std::string& checkpointDir, const std::
     }
     m_state = std::unique_ptr<State>(new State{tokenizerFolder, TokenizerCodec(Tokenizer::fromFile(tokenizerFolder)),
                                                loadCausalLM(checkpointDir, parseModelDtype(dtype), where)});
+    configureThreadsForModel(engine::parameterCount(m_state->model));
 }
 
 LoadedCheckpoint::~LoadedCheckpoint() = default;

@@ -43,6 +43,13 @@ void configureThreads()
         torch::set_num_threads(threads);
 }
 
+void configureThreadsForModel(int64_t parameters)
+{
+    configureThreads();
+    if (std::getenv("CKPTLAB_THREADS") == nullptr && parameters > 0 && parameters < kSmallModelParameters)
+        torch::set_num_threads(1);
+}
+
 RuntimeInfo runtimeInfo()
 {
     RuntimeInfo info;
