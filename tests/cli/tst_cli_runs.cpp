@@ -70,8 +70,9 @@ private:
                 "--eval-formats", "*"};
     }
 
-    // Starts `ckptlab-cli run` and waits until a run is past `minProgress` (and, when asked,
-    // at least one run is done). Returns the id of the running run.
+    // Starts `ckptlab-cli run` and waits until a fine-tuning run is past `minProgress` (and, when
+    // asked, at least one run is done). The run row's progress is saved once a second, so the
+    // runs must train for a few seconds. Returns the id of the running run.
     RowId startAndWait(QProcess& process, const QString& path, double minProgress, bool oneDone)
     {
         process.start(QStringLiteral(CKPTLAB_CLI), {"run", "--project", path});
@@ -136,9 +137,9 @@ private slots:
     void ctrlCStopsAndResumes()
     {
         const QString path = scannedProject("ctrlc", {"100"});
-        QVERIFY(cli(planFlags(path, 5) << "--no-base").code == 0);
+        QVERIFY(cli(planFlags(path, 150) << "--no-base").code == 0); // long enough to stop mid-way
         QProcess process;
-        const RowId id = startAndWait(process, path, 0.15, false);
+        const RowId id = startAndWait(process, path, 0.05, false);
         QVERIFY(id > 0);
         ::kill(pid_t(process.processId()), SIGINT);
         QVERIFY(process.waitForFinished(30000));
@@ -160,10 +161,10 @@ private slots:
     void killNineKeepsProjectIntact()
     {
         const QString path = scannedProject("kill", {"100", "200"});
-        QVERIFY(cli(planFlags(path, 4)).code == 0);
+        QVERIFY(cli(planFlags(path, 100)).code == 0); // long enough to kill mid-way
         const int runs = 4, resultsPerRun = 2;
         QProcess process;
-        const RowId id = startAndWait(process, path, 0.1, true);
+        const RowId id = startAndWait(process, path, 0.05, true);
         QVERIFY(id > 0);
         process.kill(); // SIGKILL: no chance to clean up
         QVERIFY(process.waitForFinished(10000));
