@@ -105,6 +105,7 @@ int runPlan(const QStringList& arguments)
         {QStringLiteral("eval-limit"), QStringLiteral("Evaluate the first N items of each task."), QStringLiteral("N")},
         {QStringLiteral("no-base"), QStringLiteral("Do not evaluate the base checkpoints.")},
         {QStringLiteral("no-save"), QStringLiteral("Do not keep the fine-tuned weights.")},
+        {QStringLiteral("gradient-checkpointing"), QStringLiteral("Recompute layers in backward: less memory, more time.")},
         {QStringLiteral("device"), QStringLiteral("Run on this device only (default: any executor)."), QStringLiteral("DEVICE")},
         {QStringLiteral("dry-run"), QStringLiteral("Show the plan and its estimate, queue nothing.")},
         {QStringLiteral("verbose"), QStringLiteral("List every run.")},
@@ -168,6 +169,7 @@ int runPlan(const QStringList& arguments)
         request.grid.microBatch = *micro;
         request.grid.trainLimit = *trainLimit;
         request.grid.saveWeights = !parser.isSet(QStringLiteral("no-save"));
+        request.grid.gradientCheckpointing = parser.isSet(QStringLiteral("gradient-checkpointing"));
         const QStringList formats = parser.value(QStringLiteral("eval-formats")).split(QLatin1Char(','), Qt::SkipEmptyParts);
         for (const QString& spec : parser.value(QStringLiteral("eval")).split(QLatin1Char(','), Qt::SkipEmptyParts))
             request.evaluations << EvalSuiteRequest{spec, formats, *shots, *evalLimit};

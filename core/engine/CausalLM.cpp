@@ -46,6 +46,51 @@ private:
     Mlp m_mlp{nullptr};
 };
 
+// One layer under gradient checkpointing (the reentrant scheme): forward runs without a graph
+// and keeps the layer's input; backward runs the layer again with gradients on and
+// back-propagates through that, which accumulates the parameter gradients as usual and gives
+// the input its gradient. The layer and rotary table live in the model, so addresses suffice.
+// Under CUDA bf16 autocast the recompute runs in float32 (autocast is off in backward).
+class CheckpointedBlock : public torch::autograd::Function<CheckpointedBlock> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, int64_t block,
+                                 int64_t rotary, const torch::Tensor& cos, const torch::Tensor& sin,
+                                 const torch::Tensor& allowed)
+    {
+        ctx->saved_data["block"] = block;
+        ctx->saved_data["rotary"] = rotary;
+        ctx->save_for_backward({x, cos, sin, allowed});
+        return reinterpret_cast<DecoderBlockImpl*>(block)->forward(x, contextOf(rotary, cos, sin, allowed));
+    }
+
+    static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::tensor_list gradOutputs)
+    {
+        const auto saved = ctx->get_saved_variables();
+        torch::Tensor x = saved[0].detach().requires_grad_(true);
+        torch::Tensor out;
+        {
+            torch::AutoGradMode gradients(true);
+            out = reinterpret_cast<DecoderBlockImpl*>(ctx->saved_data["block"].toInt())
+                      ->forward(x, contextOf(ctx->saved_data["rotary"].toInt(), saved[1], saved[2], saved[3]));
+        }
+        torch::autograd::backward({out}, {gradOutputs[0]});
+        return {x.grad(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+
+private:
+    static AttentionContext contextOf(int64_t rotary, const torch::Tensor& cos, const torch::Tensor& sin,
+                                      const torch::Tensor& allowed)
+    {
+        AttentionContext c;
+        c.rotary = reinterpret_cast<const RotaryEmbedding*>(rotary);
+        c.cos = cos;
+        c.sin = sin;
+        c.allowed = allowed;
+        return c;
+    }
+};
+
 CausalLMImpl::CausalLMImpl(const ModelConfig& config, const torch::TensorOptions& options)
     : m_config(config)
 {
@@ -168,8 +213,15 @@ torch::Tensor CausalLMImpl::forward(const torch::Tensor& inputIds, const torch::
         context.rotary = m_rotary.get();
         std::tie(context.cos, context.sin) = m_rotary->cosSin(positions, x.scalar_type());
     }
-    for (const auto& block : m_blocks)
-        x = block->forward(x, context);
+    const bool checkpointed = m_gradientCheckpointing && is_training() && torch::GradMode::is_enabled() && !cache;
+    for (const auto& block : m_blocks) {
+        if (checkpointed)
+            x = CheckpointedBlock::apply(x, reinterpret_cast<int64_t>(block.get()),
+                                         reinterpret_cast<int64_t>(context.rotary), context.cos, context.sin,
+                                         context.allowed);
+        else
+            x = block->forward(x, context);
+    }
     x = m_finalNorm->forward(x);
     const torch::Tensor logits = torch::linear(x, m_outputHead.defined() ? m_outputHead : m_tokenEmbedding);
     if (cache)

@@ -26,7 +26,8 @@ int64_t parametersOf(const ModelConfig& c)
 
 } // namespace
 
-TrainFootprint estimateTrainingMemory(const std::string& checkpointDir, int microBatch, int64_t sequenceLength)
+TrainFootprint estimateTrainingMemory(const std::string& checkpointDir, int microBatch, int64_t sequenceLength,
+                                      bool gradientCheckpointing)
 {
     const ModelConfig c = parseModelConfig((std::filesystem::path(checkpointDir) / "config.json").string());
     TrainFootprint f;
@@ -41,7 +42,9 @@ TrainFootprint estimateTrainingMemory(const std::string& checkpointDir, int micr
     const int64_t perTokenLayer = 16 * h + (c.gatedMlp ? 3 : 2) * c.intermediateSize;
     const int64_t scores = 2 * c.numHeads * tokens * std::min(sequenceLength, tokens);
     const int64_t logits = 3 * tokens * c.vocabSize; // logits, log-softmax, its gradient
-    f.activationBytes = 4 * (c.numLayers * (perTokenLayer * tokens + scores) + logits);
+    const int64_t oneLayer = perTokenLayer * tokens + scores;
+    f.activationBytes = gradientCheckpointing ? 4 * (c.numLayers * h * tokens + oneLayer + logits)
+                                              : 4 * (c.numLayers * oneLayer + logits);
     return f;
 }
 

@@ -24,7 +24,9 @@ struct TrainFootprint {
 };
 
 // From checkpointDir/config.json (throws EngineError naming it when it does not read).
-TrainFootprint estimateTrainingMemory(const std::string& checkpointDir, int microBatch, int64_t sequenceLength);
+// With gradient checkpointing, autograd keeps each layer's input and one layer's activations.
+TrainFootprint estimateTrainingMemory(const std::string& checkpointDir, int microBatch, int64_t sequenceLength,
+                                      bool gradientCheckpointing = false);
 
 struct TrainDataSize {
     size_t examples = 0;

@@ -136,7 +136,9 @@ TrainReport fineTune(CausalLM& model, const std::vector<TrainExample>& examples,
     const auto batchSize = static_cast<size_t>(config.effectiveBatch);
 
     const bool wasTraining = model->is_training();
+    const bool wasCheckpointing = model->gradientCheckpointing();
     model->train();
+    model->setGradientCheckpointing(config.gradientCheckpointing);
     const MicroStepRunner runner = [&](CausalLM& m, const std::vector<const TrainExample*>& b, int size) {
         return accumulateStepGradients(m, b, size, config.autocastBf16);
     };
@@ -217,6 +219,7 @@ TrainReport fineTune(CausalLM& model, const std::vector<TrainExample>& examples,
     }
     optimizer->zero_grad();
     model->train(wasTraining);
+    model->setGradientCheckpointing(wasCheckpointing);
     report.finalMicroBatch = micro;
     report.seconds = elapsed();
     return report;

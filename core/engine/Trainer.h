@@ -47,6 +47,7 @@ struct TrainConfig {
     uint64_t seed = 42;
     bool autocastBf16 = false;  // CUDA, float32 model: forward under bf16 autocast (the study's
                                 // bf16 training); ignored on CPU. NOT yet verified on a GPU.
+    bool gradientCheckpointing = false; // recompute each layer in backward: less memory, more time
     int maxSteps = 0;           // > 0: stop after this many optimizer steps (the schedule still
                                 // spans all epochs)
     // Resumable runs: when statePath names a file, training continues from the state saved

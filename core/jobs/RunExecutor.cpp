@@ -106,6 +106,7 @@ engine::TrainConfig trainConfig(const FineTuneSettings& s, const QString& stateP
     c.autocastBf16 = true; // only takes effect for float32 models on CUDA
     c.statePath = statePath.toStdString();
     c.saveStateEverySteps = s.saveStateEverySteps;
+    c.gradientCheckpointing = s.gradientCheckpointing;
     return c;
 }
 

@@ -126,7 +126,8 @@ QJsonObject RunPlanRequest::toJson() const
                    {"weight_decay", grid.weightDecay},
                    {"micro_batch", grid.microBatch},
                    {"train_limit", double(grid.trainLimit)},
-                   {"save_weights", grid.saveWeights}};
+                   {"save_weights", grid.saveWeights},
+                   {"gradient_checkpointing", grid.gradientCheckpointing}};
     QJsonArray evals;
     for (const EvalSuiteRequest& e : evaluations)
         evals.append(QJsonObject{{"spec", e.specPath}, {"formats", arrayOf(e.formats)}, {"shots", arrayOf(e.shots)},
@@ -189,6 +190,7 @@ Outcome<RunPlanRequest> RunPlanRequest::fromJson(const QJsonObject& json, const 
     r.grid.microBatch = ft.value("micro_batch").toInt(r.grid.microBatch);
     r.grid.trainLimit = qint64(ft.value("train_limit").toDouble(0));
     r.grid.saveWeights = ft.value("save_weights").toBool(true);
+    r.grid.gradientCheckpointing = ft.value("gradient_checkpointing").toBool(false);
     for (const QJsonValue& v : json.value("evaluations").toArray()) {
         const QJsonObject o = v.toObject();
         EvalSuiteRequest e;
@@ -337,6 +339,7 @@ Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest&
                                 s.seed = seed;
                                 s.trainLimit = request.grid.trainLimit;
                                 s.saveWeights = request.grid.saveWeights;
+                                s.gradientCheckpointing = request.grid.gradientCheckpointing;
                                 PlannedRun run;
                                 run.spec.checkpoint = checkpoint;
                                 run.spec.fineTune = s;
@@ -354,7 +357,8 @@ Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest&
                                     run.trainTokens = size.tokens * epochs;
                                     const int micro = s.microBatch > 0 ? std::min(s.microBatch, batch) : batch;
                                     const engine::TrainFootprint f =
-                                        engine::estimateTrainingMemory(checkpoint.path.toStdString(), micro, size.longest);
+                                        engine::estimateTrainingMemory(checkpoint.path.toStdString(), micro, size.longest,
+                                                                       s.gradientCheckpointing);
                                     run.peakBytes = f.total();
                                     if (rate <= 0.0) {
                                         const double peak = engine::measureMatmulPeakFlops(device.toStdString(), 0.2);

@@ -32,6 +32,7 @@ struct FineTuneGrid {
     int microBatch = 0;
     qint64 trainLimit = 0;
     bool saveWeights = true;
+    bool gradientCheckpointing = false;
 };
 
 struct EvalSuiteRequest {

@@ -89,7 +89,8 @@ QJsonObject fineTuneSettingsToJson(const FineTuneSettings& s)
                        {"seed", s.seed},
                        {"train_limit", s.trainLimit},
                        {"save_weights", s.saveWeights},
-                       {"save_state_every", s.saveStateEverySteps}};
+                       {"save_state_every", s.saveStateEverySteps},
+                       {"gradient_checkpointing", s.gradientCheckpointing}};
 }
 
 FineTuneSettings fineTuneSettingsFromJson(const QJsonObject& j)
@@ -109,6 +110,7 @@ FineTuneSettings fineTuneSettingsFromJson(const QJsonObject& j)
     s.trainLimit = qint64(j.value("train_limit").toDouble(0));
     s.saveWeights = j.value("save_weights").toBool(s.saveWeights);
     s.saveStateEverySteps = j.value("save_state_every").toInt(s.saveStateEverySteps);
+    s.gradientCheckpointing = j.value("gradient_checkpointing").toBool(false);
     return s;
 }
 

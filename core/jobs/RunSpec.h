@@ -29,6 +29,7 @@ struct FineTuneSettings {
     qint64 trainLimit = 0;          // first N training examples; 0 = all
     bool saveWeights = true;        // keep the fine-tuned model in the project's run folder
     int saveStateEverySteps = 50;   // resumable state every N steps (and on cancel)
+    bool gradientCheckpointing = false; // less memory, ~1/3 more time; the same model
 
     // The recipe row of the fine-tuned model: the hyper-parameters that define it.
     RecipeInfo recipe() const;

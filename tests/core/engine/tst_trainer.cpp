@@ -227,6 +227,37 @@ private slots:
         }
     }
 
+    // Recomputing each layer in backward gives the gradients of the plain backward, and the
+    // same training run.
+    void gradientCheckpointingGivesSameGradients()
+    {
+        const std::vector<TrainExample> set = {example("a", " one"), example("a much longer prompt", " b"),
+                                               example("mid size", " three four")};
+        const std::vector<const TrainExample*> batch = {&set[0], &set[1], &set[2]};
+        CausalLM model = fresh();
+        model->train();
+        const StepGradients plain = accumulateStepGradients(model, batch, 3);
+        const auto expected = gradients(model);
+        model->zero_grad();
+        model->setGradientCheckpointing(true);
+        const StepGradients checkpointed = accumulateStepGradients(model, batch, 3);
+        const auto got = gradients(model);
+        QVERIFY(std::abs(plain.loss - checkpointed.loss) < 1e-6);
+        QVERIFY(gradNorm(model) > 0);
+        for (size_t i = 0; i < got.size(); ++i)
+            QVERIFY2(torch::allclose(got[i], expected[i], 1e-4, 1e-6), qPrintable(QString::number(i)));
+
+        TrainConfig c = config(2, 2, 3e-3);
+        CausalLM a = fresh(), b = fresh();
+        const TrainReport ra = fineTune(a, set, c);
+        c.gradientCheckpointing = true;
+        const TrainReport rb = fineTune(b, set, c);
+        QCOMPARE(ra.losses.size(), rb.losses.size());
+        for (size_t i = 0; i < ra.losses.size(); ++i)
+            QVERIFY(std::abs(ra.losses[i] - rb.losses[i]) < 1e-4 * std::max(1.0, ra.losses[i]));
+        QVERIFY(!b->gradientCheckpointing()); // fineTune leaves the model as it found it
+    }
+
     void outOfMemoryHalvesMicroBatch()
     {
         const auto set = toySet(1);

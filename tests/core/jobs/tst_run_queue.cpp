@@ -149,6 +149,9 @@ private slots:
         QVERIFY(estimate->deviceBytes > 0 && estimate->warnings.isEmpty());
         for (const PlannedRun& run : estimate->runs)
             QCOMPARE(run.spec.evaluationCount(), 2); // default + instruct
+        RunPlanRequest lean = r; // gradient checkpointing keeps fewer activations
+        lean.grid.gradientCheckpointing = true;
+        QVERIFY(estimatePlan(project, lean)->peakBytes < estimate->peakBytes);
         QCOMPARE(queuePlan(project, r, estimate.value()).value(), 6);
         QCOMPARE(count(project, "SELECT count(*) FROM plan"), 1);
 
