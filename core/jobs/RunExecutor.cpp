@@ -1,5 +1,7 @@
 #include "jobs/RunExecutor.h"
 
+#include "common/HumanUnits.h"
+
 #include "engine/LoadedCheckpoint.h"
 #include "engine/TaskSpec.h"
 #include "jobs/EvalResultWriter.h"
@@ -21,18 +23,6 @@ namespace ckptlab {
 namespace {
 
 constexpr double kTrainingShare = 0.7; // of a fine-tuning run's progress bar
-
-QString formatDuration(double seconds)
-{
-    if (seconds < 0)
-        return QStringLiteral("?");
-    const qint64 s = qint64(seconds + 0.5);
-    if (s < 60)
-        return QStringLiteral("%1 s").arg(s);
-    if (s < 3600)
-        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
-    return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
-}
 
 // Reports progress to the caller, and to the run row at most once a second.
 class ProgressSink {
@@ -194,7 +184,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
                                .arg(t.epoch)
                                .arg(t.loss, 0, 'f', 4)
                                .arg(t.tokensPerSecond, 0, 'f', 0)
-                               .arg(formatDuration(p.etaSeconds));
+                               .arg(humanDuration(p.etaSeconds));
                 sink.report();
                 sink.holdWhilePaused();
             };
@@ -310,7 +300,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
     QFile::remove(statePath); // the run is complete: its resumable state is no longer needed
     p.phase = QStringLiteral("done");
     p.fraction = 1.0;
-    p.detail = QStringLiteral("done: %1 result(s) in %2").arg(written).arg(formatDuration(outcome.seconds));
+    p.detail = QStringLiteral("done: %1 result(s) in %2").arg(written).arg(humanDuration(outcome.seconds));
     if (progress)
         progress(p);
     return outcome;

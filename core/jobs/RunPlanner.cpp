@@ -1,5 +1,7 @@
 #include "jobs/RunPlanner.h"
 
+#include "common/HumanUnits.h"
+
 #include "engine/DevicePeak.h"
 #include "engine/LoadedCheckpoint.h"
 #include "engine/TaskSpec.h"
@@ -83,23 +85,6 @@ QString resolvePath(const QString& path, const QString& baseDir)
     if (path.isEmpty() || QFileInfo(path).isAbsolute() || baseDir.isEmpty())
         return path;
     return QDir(baseDir).absoluteFilePath(path);
-}
-
-QString humanBytes(qint64 bytes)
-{
-    const double gib = double(bytes) / (1024.0 * 1024.0 * 1024.0);
-    if (gib >= 1.0)
-        return QStringLiteral("%1 GiB").arg(gib, 0, 'f', 1);
-    return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-}
-
-QString humanSeconds(double s)
-{
-    if (s < 90)
-        return QStringLiteral("%1 s").arg(qRound(s));
-    if (s < 5400)
-        return QStringLiteral("%1 min").arg(s / 60.0, 0, 'f', 1);
-    return QStringLiteral("%1 h").arg(s / 3600.0, 0, 'f', 1);
 }
 
 qint64 physicalMemory()
@@ -226,7 +211,7 @@ QString PlanEstimate::summary() const
         text += QStringLiteral(", %1 already planned or done (skipped)").arg(skippedRuns);
     text += QStringLiteral("; %1 training tokens").arg(trainTokens);
     if (seconds > 0)
-        text += QStringLiteral("; about %1 of training (%2)").arg(humanSeconds(seconds), speedSource);
+        text += QStringLiteral("; about %1 of training (%2)").arg(humanDuration(seconds), speedSource);
     if (peakBytes > 0)
         text += QStringLiteral("; peak memory per run up to %1").arg(humanBytes(peakBytes));
     if (deviceBytes > 0)
