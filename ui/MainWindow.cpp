@@ -2,21 +2,19 @@
 
 #include "ExampleProject.h"
 #include "charts/ChartView.h"
-#include "charts/FigureFile.h"
 #include "jobs/ProjectSession.h"
 #include "ingest/CheckpointScanner.h"
 #include "models/CheckpointTreeModel.h"
 #include "models/ProjectExplorerModel.h"
 #include "widgets/EvaluateDialog.h"
-#include "widgets/ExportDialog.h"
 #include "widgets/FilterPanel.h"
+#include "widgets/OpenMessage.h"
 #include "widgets/QueueDock.h"
 #include "widgets/ResultsPanel.h"
 
 #include <QAction>
 #include <QCoreApplication>
 #include <QCloseEvent>
-#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -41,23 +39,11 @@
 namespace ckptlab {
 
 namespace {
-constexpr int kMaxRecent = 8;
 const QString kProjectSuffix = QStringLiteral("ckptlab");
 
 bool isProjectFile(const QString& path)
 {
     return QFileInfo(path).suffix().compare(kProjectSuffix, Qt::CaseInsensitive) == 0;
-}
-
-// Window-modal and non-blocking: background work and tests go on while it is shown.
-void showMessage(QWidget* parent, QMessageBox::Icon icon, const QString& title, const QString& text,
-                 const QString& details = {})
-{
-    auto* box = new QMessageBox(icon, title, text, QMessageBox::Ok, parent);
-    if (!details.isEmpty())
-        box->setDetailedText(details);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
 }
 } // namespace
 
@@ -105,7 +91,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_progress->setVisible(false);
         m_lastImportSummary = tr("Adding checkpoints failed; the project is unchanged.\n%1").arg(message);
         emit importSummaryShown(m_lastImportSummary);
-        showMessage(this, QMessageBox::Warning, tr("Adding checkpoints failed"), m_lastImportSummary);
+        openMessage(this, QMessageBox::Warning, tr("Adding checkpoints failed"), m_lastImportSummary);
     });
     connect(m_session, &ProjectSession::evaluationProgress, this, [this](const EvaluationProgress& p) {
         m_progress->setVisible(true);
@@ -127,14 +113,14 @@ MainWindow::MainWindow(QWidget* parent)
         statusBar()->showMessage(m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), 10000);
         emit importSummaryShown(m_lastImportSummary);
         if (!report.failures.isEmpty())
-            showMessage(this, QMessageBox::Warning, tr("Evaluation"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
+            openMessage(this, QMessageBox::Warning, tr("Evaluation"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
                         m_lastImportSummary);
     });
     connect(m_session, &ProjectSession::evaluationFailed, this, [this](const QString& message) {
         m_progress->setVisible(false);
         m_lastImportSummary = tr("Evaluation failed: %1").arg(message);
         emit importSummaryShown(m_lastImportSummary);
-        showMessage(this, QMessageBox::Warning, tr("Evaluation failed"), message);
+        openMessage(this, QMessageBox::Warning, tr("Evaluation failed"), message);
     });
     connect(m_session, &ProjectSession::scanProgress, this, [this](int done, int total) {
         m_progress->setVisible(true);
@@ -145,10 +131,10 @@ MainWindow::MainWindow(QWidget* parent)
         m_progress->setVisible(false);
         m_lastImportSummary = tr("Import failed; the project is unchanged.\n%1").arg(message);
         emit importSummaryShown(m_lastImportSummary);
-        showMessage(this, QMessageBox::Warning, tr("Import failed"), m_lastImportSummary);
+        openMessage(this, QMessageBox::Warning, tr("Import failed"), m_lastImportSummary);
     });
     connect(m_session, &ProjectSession::loadFailed, this,
-            [this](const QString& message) { showMessage(this, QMessageBox::Warning, tr("Cannot read the project"), message); });
+            [this](const QString& message) { openMessage(this, QMessageBox::Warning, tr("Cannot read the project"), message); });
     connect(m_session, &ProjectSession::importProgress, this, [this](int done, int total) {
         m_progress->setVisible(true);
         m_progress->setRange(0, std::max(total, 1));
@@ -267,7 +253,7 @@ bool MainWindow::openProject(const QString& path, bool create)
 {
     const Status s = m_session->open(path, create ? Project::Mode::CreateIfMissing : Project::Mode::OpenExisting);
     if (!s) {
-        showMessage(this, QMessageBox::Warning, tr("Cannot open project"), s.error());
+        openMessage(this, QMessageBox::Warning, tr("Cannot open project"), s.error());
         return false;
     }
     m_showExampleView = false;
@@ -282,7 +268,7 @@ void MainWindow::openExample()
     QString error;
     const QStringList files = example::dataFiles(&error);
     if (files.isEmpty()) {
-        showMessage(this, QMessageBox::Warning, tr("Example"), error);
+        openMessage(this, QMessageBox::Warning, tr("Example"), error);
         return;
     }
     if (!openProject(example::projectPath(), true))
@@ -334,7 +320,7 @@ void MainWindow::onScanFinished(const CheckpointScanReport& report)
     if (QDockWidget* dock = findChild<QDockWidget*>(QStringLiteral("checkpointDock")))
         dock->raise();
     if (report.broken > 0 || report.needsConversion > 0 || !report.rejected.isEmpty())
-        showMessage(this, QMessageBox::Information, tr("Checkpoints added"), report.summary(), m_lastImportSummary);
+        openMessage(this, QMessageBox::Information, tr("Checkpoints added"), report.summary(), m_lastImportSummary);
 }
 
 void MainWindow::showCheckpointMenu(const QPoint& position)
@@ -394,7 +380,7 @@ void MainWindow::onImportFinished(const ImportReport& report)
         onSnapshotChanged(); // nothing new to load: show the example's first view now
     if (m_showExampleView)
         return; // the example is not the user's import: no report dialog
-    showMessage(this, QMessageBox::Information, tr("Import finished"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
+    openMessage(this, QMessageBox::Information, tr("Import finished"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
                 m_lastImportSummary);
 }
 
@@ -475,66 +461,6 @@ void MainWindow::newProject()
     openProject(path, true);
 }
 
-void MainWindow::openProjectDialog()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(),
-                                                      tr("ckptlab project (*.ckptlab);;All files (*)"));
-    if (!path.isEmpty())
-        openProject(path);
-}
-
-void MainWindow::addCheckpointsDialog()
-{
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Add checkpoints: a checkpoint folder or the folder of many"));
-    if (!folder.isEmpty())
-        addCheckpointFolders({folder});
-}
-
-void MainWindow::importDialog()
-{
-    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Import results"), QString(),
-                                                            tr("Results (*.csv *.tsv *.json);;All files (*)"));
-    if (!paths.isEmpty())
-        importPaths(paths);
-}
-
-bool MainWindow::exportCurrentFigure(const QString& path, const QString& styleName, const QString& dataPath)
-{
-    const FigureSpec spec = m_filters->spec(FigureKind(m_tabs->currentIndex()));
-    const FigureStyle style = FigureStyle::byName(styleName).value_or(FigureStyle::paper());
-    const Status s = writeFigureFile(buildFigureData(m_session->snapshot(), spec), style, spec.errors, path, {}, dataPath);
-    if (!s)
-        showMessage(this, QMessageBox::Warning, tr("Export failed"), s.error());
-    return s.ok();
-}
-
-void MainWindow::exportDialog()
-{
-    const QString suggestion = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                                   .filePath(figureKindName(FigureKind(m_tabs->currentIndex())) + QStringLiteral(".pdf"));
-    ExportDialog dialog(suggestion, QStringLiteral("paper"), this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    const FigureSpec spec = m_filters->spec(FigureKind(m_tabs->currentIndex()));
-    const FigureStyle style = FigureStyle::byName(dialog.styleName()).value_or(FigureStyle::paper());
-    const Status s = writeFigureFile(buildFigureData(m_session->snapshot(), spec), style, spec.errors, dialog.path(),
-                                     dialog.options(), dialog.dataPath());
-    if (!s)
-        QMessageBox::warning(this, tr("Export failed"), s.error());
-    else
-        statusBar()->showMessage(tr("Wrote %1").arg(dialog.path()), 8000);
-}
-
-void MainWindow::exportPointsDialog()
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export plotted points"), QString(), tr("CSV (*.csv)"));
-    if (path.isEmpty())
-        return;
-    const Status s = writeFigureDataCsv(currentChart()->figure(), path);
-    if (!s)
-        QMessageBox::warning(this, tr("Export failed"), s.error());
-}
-
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     if (event->mimeData()->hasUrls())
@@ -576,30 +502,6 @@ void MainWindow::closeEvent(QCloseEvent* event)
     if (m_session->isOpen())
         settings.setValue(QStringLiteral("project/last"), m_session->path());
     QMainWindow::closeEvent(event);
-}
-
-void MainWindow::rememberRecent(const QString& path)
-{
-    QSettings settings;
-    QStringList recent = settings.value(QStringLiteral("project/recent")).toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > kMaxRecent)
-        recent.removeLast();
-    settings.setValue(QStringLiteral("project/recent"), recent);
-    settings.setValue(QStringLiteral("project/last"), path);
-    fillRecentMenu();
-}
-
-void MainWindow::fillRecentMenu()
-{
-    if (!m_recentMenu)
-        return;
-    m_recentMenu->clear();
-    const QStringList recent = QSettings().value(QStringLiteral("project/recent")).toStringList();
-    for (const QString& path : recent)
-        m_recentMenu->addAction(path, this, [this, path] { openProject(path); });
-    m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::updateTitle()

@@ -8,6 +8,7 @@
 #include "jobs/RunQueue.h"
 #include "widgets/PlanDialog.h"
 #include "widgets/QueueDock.h"
+#include "widgets/OpenMessage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -30,13 +31,6 @@ namespace {
 
 // While runs keep landing results, the charts reload at most this often.
 constexpr int kResultsReloadMs = 1500;
-
-void showWarning(QWidget* parent, const QString& title, const QString& text)
-{
-    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, parent);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
-}
 
 } // namespace
 
@@ -78,7 +72,7 @@ void MainWindow::buildQueue()
         m_queueDock->showPreparation({}, -1);
         statusBar()->showMessage(message, 15000);
         emit demoStudyFailed(message);
-        showWarning(this, tr("Demo study"), message);
+        openMessage(this, QMessageBox::Warning, tr("Demo study"), message);
     });
 }
 
