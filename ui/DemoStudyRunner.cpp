@@ -1,6 +1,5 @@
 #include "DemoStudyRunner.h"
 
-#include "engine/TorchRuntime.h"
 
 #include <QElapsedTimer>
 #include <QPointer>
@@ -31,7 +30,6 @@ bool DemoStudyRunner::start(const Project& project)
     m_cancel = cancel;
     QPointer<DemoStudyRunner> self(this);
     m_watcher.setFuture(QtConcurrent::run([project, cancel, self] {
-        engine::configureThreads(); // libtorch's thread count is per thread: a pool thread starts with one
         QElapsedTimer sinceReport;
         QString lastPhase;
         auto prepared = prepareDemoStudy(project, [&](const DemoStudyProgress& p) {

@@ -1,7 +1,6 @@
 #include "jobs/DemoStudyJob.h"
 
 #include "engine/DemoStudy.h"
-#include "engine/TorchRuntime.h"
 #include "ingest/CheckpointScanner.h"
 #include "project/SnapshotLoader.h"
 
@@ -15,7 +14,6 @@ Outcome<DemoStudyPrepared> prepareDemoStudy(const Project& project,
                                            const std::atomic<bool>* cancel)
 {
     using Out = Outcome<DemoStudyPrepared>;
-    engine::configureThreads(); // libtorch's thread count is per thread: a worker starts with 1
     const QFileInfo file(project.path());
     DemoStudyPrepared prepared;
     prepared.dataFolder = file.absoluteDir().filePath(file.completeBaseName() + QStringLiteral(".demo"));

@@ -6,7 +6,6 @@
 #include "engine/LoadedCheckpoint.h"
 #include "engine/TaskSpec.h"
 #include "engine/TrainEstimate.h"
-#include "engine/TorchRuntime.h"
 #include "project/RunStore.h"
 
 #include <QDir>
@@ -222,7 +221,6 @@ QString PlanEstimate::summary() const
 Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest& request, const std::atomic<bool>* cancel)
 {
     using Out = Outcome<PlanEstimate>;
-    engine::configureThreads(); // libtorch's thread count is per thread: a worker starts with 1
     if (request.checkpoints.isEmpty())
         return Out::failure(QStringLiteral("The plan has no checkpoints: pick at least one scanned checkpoint."));
     if (request.grid.taskSpecs.isEmpty() && request.evaluations.isEmpty())
@@ -283,6 +281,7 @@ Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest&
     }
 
     QHash<QString, engine::TrainDataSize> dataSizes; // (spec, tokenizer, max length) -> size
+    QHash<QString, engine::TrainFootprint> footprints; // config.json read once per checkpoint and shape
     for (const CheckpointInfo& checkpoint : request.checkpoints) {
         if (cancel && cancel->load())
             return Out::failure(QStringLiteral("Planning was cancelled."));
@@ -341,9 +340,16 @@ Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest&
                                     const engine::TrainDataSize size = dataSizes.value(sizeKey);
                                     run.trainTokens = size.tokens * epochs;
                                     const int micro = s.microBatch > 0 ? std::min(s.microBatch, batch) : batch;
-                                    const engine::TrainFootprint f =
-                                        engine::estimateTrainingMemory(checkpoint.path.toStdString(), micro, size.longest,
-                                                                       s.gradientCheckpointing);
+                                    const QString footprintKey = QStringLiteral("%1|%2|%3|%4")
+                                                                     .arg(checkpoint.path)
+                                                                     .arg(micro)
+                                                                     .arg(size.longest)
+                                                                     .arg(s.gradientCheckpointing);
+                                    if (!footprints.contains(footprintKey))
+                                        footprints.insert(footprintKey, engine::estimateTrainingMemory(
+                                                                            checkpoint.path.toStdString(), micro,
+                                                                            size.longest, s.gradientCheckpointing));
+                                    const engine::TrainFootprint f = footprints.value(footprintKey);
                                     run.peakBytes = f.total();
                                     if (rate <= 0.0) {
                                         const double peak = engine::measureMatmulPeakFlops(device.toStdString(), 0.2);

@@ -67,16 +67,23 @@ QStringList RunQueue::devices() const
     return out;
 }
 
+QStringList RunQueue::computeDevices()
+{
+    QStringList out;
+    for (const std::string& d : engine::runtimeInfo().devices)
+        out << QString::fromStdString(d);
+    return out;
+}
+
 void RunQueue::start(const QStringList& devices)
 {
     if (!m_project || !m_workers.empty())
         return;
     QStringList chosen = devices;
     if (chosen.isEmpty()) {
-        const engine::RuntimeInfo info = engine::runtimeInfo();
-        for (const std::string& d : info.devices)
-            if (d != "cpu")
-                chosen << QString::fromStdString(d);
+        for (const QString& d : computeDevices())
+            if (d != QLatin1String("cpu"))
+                chosen << d;
         if (chosen.isEmpty())
             chosen << QStringLiteral("cpu");
     }
@@ -211,7 +218,6 @@ void RunQueue::waitForIdle()
 
 void RunQueue::workerLoop(Worker* w)
 {
-    engine::configureThreads();
     const Project project = *m_project;
     const QString owner = currentRunOwner();
     bool ranSomething = false;

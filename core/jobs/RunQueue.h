@@ -33,6 +33,9 @@ public:
     // interrupted; loads the run list.
     void setProject(const std::optional<Project>& project);
 
+    // "cpu", then "cuda:0", ... as libtorch sees them.
+    static QStringList computeDevices();
+
     // Starts one executor per device (empty: every CUDA device, else "cpu"). Idempotent.
     void start(const QStringList& devices = {});
     // Stops what runs within a step and puts it back in the queue (it resumes from its saved

@@ -3,6 +3,7 @@
 // stays intact, finished results stay, the interrupted run is marked and restarts.
 
 #include "../support/TinyEvalSetup.h"
+#include "../support/ProjectQueries.h"
 #include "project/Project.h"
 #include "project/RunStore.h"
 
@@ -18,6 +19,7 @@
 #include <csignal>
 
 using namespace ckptlab;
+using ckptlab::testing::count;
 
 namespace {
 
@@ -34,14 +36,6 @@ Run cli(const QStringList& arguments)
     p.waitForFinished(300000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
-}
-
-int count(const Project& p, const QString& sql)
-{
-    QSqlQuery q(p.database());
-    if (!q.exec(sql) || !q.next())
-        return -1;
-    return q.value(0).toInt();
 }
 
 } // namespace

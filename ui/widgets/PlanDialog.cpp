@@ -1,6 +1,6 @@
 #include "widgets/PlanDialog.h"
 
-#include "engine/TorchRuntime.h"
+#include "jobs/RunQueue.h"
 #include "models/RunText.h"
 #include "widgets/CheckpointPicker.h"
 #include "widgets/PlanEstimator.h"
@@ -173,8 +173,8 @@ QWidget* PlanDialog::buildEvaluation()
     m_device = new QComboBox;
     m_device->setObjectName(QStringLiteral("planDevice"));
     m_device->addItem(tr("any device"), QString());
-    for (const std::string& device : engine::runtimeInfo().devices)
-        m_device->addItem(QString::fromStdString(device), QString::fromStdString(device));
+    for (const QString& device : RunQueue::computeDevices())
+        m_device->addItem(device, device);
     auto* form = new QFormLayout(box);
     auto* row = new QHBoxLayout;
     row->addWidget(m_formats, 1);

@@ -1,6 +1,5 @@
 #include "widgets/PlanEstimator.h"
 
-#include "engine/TorchRuntime.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -62,7 +61,6 @@ void PlanEstimator::launch()
     const Project project = m_project;
     const RunPlanRequest request = m_running;
     m_watcher.setFuture(QtConcurrent::run([project, request, cancel] {
-        engine::configureThreads(); // the speed it measures is the speed the executors will have
         auto estimate = estimatePlan(project, request, cancel.get());
         project.closeThreadConnection();
         return estimate;

@@ -2,6 +2,7 @@
 // finished, bad task data writes nothing, and the session runs it off the calling thread.
 
 #include "../../support/TinyEvalSetup.h"
+#include "../../support/ProjectQueries.h"
 #include "ingest/CheckpointScanner.h"
 #include "jobs/EvaluationJob.h"
 #include "jobs/ProjectSession.h"
@@ -14,18 +15,7 @@
 #include <QTest>
 
 using namespace ckptlab;
-
-namespace {
-
-int count(const Project& p, const QString& sql)
-{
-    QSqlQuery q(p.database());
-    if (!q.exec(sql) || !q.next())
-        return -1;
-    return q.value(0).toInt();
-}
-
-} // namespace
+using ckptlab::testing::count;
 
 class TestEvaluationJob : public QObject {
     Q_OBJECT

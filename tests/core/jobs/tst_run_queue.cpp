@@ -4,6 +4,7 @@
 // a bad task spec failing a run without writing anything; the threaded RunQueue.
 
 #include "../../support/TinyEvalSetup.h"
+#include "../../support/ProjectQueries.h"
 #include "analysis/Change.h"
 #include "ingest/CheckpointScanner.h"
 #include "jobs/RunExecutor.h"
@@ -21,16 +22,9 @@
 #include <QTest>
 
 using namespace ckptlab;
+using ckptlab::testing::count;
 
 namespace {
-
-int count(const Project& p, const QString& sql)
-{
-    QSqlQuery q(p.database());
-    if (!q.exec(sql) || !q.next())
-        return -1;
-    return q.value(0).toInt();
-}
 
 QString stateOf(const Project& p, RowId id)
 {
