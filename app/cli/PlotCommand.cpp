@@ -1,7 +1,7 @@
 #include "cli/CliCommand.h"
 
-#include "charts/FigureData.h"
-#include "charts/FigureFile.h"
+#include "figures/FigureData.h"
+#include "render/FigureFile.h"
 #include "project/Project.h"
 #include "project/SnapshotLoader.h"
 

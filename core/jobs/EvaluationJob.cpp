@@ -2,8 +2,8 @@
 
 #include "engine/LoadedCheckpoint.h"
 #include "jobs/EvalResultWriter.h"
-#include "engine/TaskData.h"
-#include "engine/TaskSpec.h"
+#include "engine/eval/TaskData.h"
+#include "engine/eval/TaskSpec.h"
 #include "project/ProjectWriter.h"
 
 #include <QElapsedTimer>

@@ -3,7 +3,7 @@
 #include "common/HumanUnits.h"
 
 #include "engine/LoadedCheckpoint.h"
-#include "engine/TaskSpec.h"
+#include "engine/eval/TaskSpec.h"
 #include "jobs/EvalResultWriter.h"
 #include "jobs/RunSpec.h"
 #include "project/ProjectWriter.h"
@@ -134,7 +134,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
 
     const auto spec = RunSpec::fromJson(QJsonDocument::fromJson(run.spec.toUtf8()).object(), QStringLiteral("run %1").arg(run.id));
     if (!spec)
-        return finish(runstate::failed, spec.error());
+        return finish(RunState::Failed, spec.error());
 
     // Every task spec is read before anything heavy runs: a bad file fails the run at once.
     QVector<ParsedEvaluation> evaluations;
@@ -145,7 +145,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
         for (const EvalSuiteEntry& e : spec->evaluations)
             evaluations.push_back({engine::parseTaskSpec(e.specPath.toStdString()), e});
     } catch (const std::exception& e) {
-        return finish(runstate::failed, QString::fromStdString(e.what()));
+        return finish(RunState::Failed, QString::fromStdString(e.what()));
     }
     p.evaluations = spec->evaluationCount();
 
@@ -155,7 +155,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
     const double evalStart = spec->fineTune ? kTrainingShare : 0.0;
     QJsonObject stats;
 
-    p.phase = QStringLiteral("loading");
+    p.phase = RunPhase::Loading;
     p.detail = QStringLiteral("loading %1").arg(spec->checkpoint.path);
     sink.report(true);
 
@@ -165,9 +165,9 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
         stats.insert(QStringLiteral("parameters"), double(model.parameterCount()));
         if (spec->fineTune) {
             if (!QDir().mkpath(runFolder))
-                return finish(runstate::failed, QStringLiteral("%1: cannot create the run folder").arg(runFolder));
+                return finish(RunState::Failed, QStringLiteral("%1: cannot create the run folder").arg(runFolder));
             store.setOutputDir(run.id, runFolder);
-            p.phase = QStringLiteral("training");
+            p.phase = RunPhase::Training;
             const auto onStep = [&](const engine::TrainProgress& t) {
                 sink.lossCurve().push_back(t.loss);
                 p.step = t.step;
@@ -202,13 +202,13 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
             stats.insert(QStringLiteral("micro_batch"), r.finalMicroBatch);
             stats.insert(QStringLiteral("resumed_from_step"), r.resumedFromStep);
             if (r.cancelled)
-                return finish(runstate::cancelled, QStringLiteral("cancelled at step %1 of %2; the training state is saved, "
+                return finish(RunState::Cancelled, QStringLiteral("cancelled at step %1 of %2; the training state is saved, "
                                                                   "so a retry resumes there")
                                                        .arg(r.steps)
                                                        .arg(r.totalSteps),
                               stats);
             if (spec->fineTune->saveWeights) {
-                p.phase = QStringLiteral("saving");
+                p.phase = RunPhase::Saving;
                 p.detail = QStringLiteral("saving the fine-tuned model to %1").arg(modelFolder);
                 sink.report(true);
                 model.save(modelFolder.toStdString());
@@ -216,7 +216,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
             }
         }
 
-        p.phase = QStringLiteral("evaluating");
+        p.phase = RunPhase::Evaluating;
         int index = 0;
         for (const ParsedEvaluation& e : evaluations) {
             QStringList formats = e.entry.formats;
@@ -225,7 +225,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
             for (const QString& format : formats) {
                 for (int shots : e.entry.shots) {
                     if (control.cancel.load())
-                        return finish(runstate::cancelled, QStringLiteral("cancelled while evaluating"), stats);
+                        return finish(RunState::Cancelled, QStringLiteral("cancelled while evaluating"), stats);
                     ++index;
                     p.evaluation = index;
                     engine::EvalRequest request;
@@ -250,12 +250,12 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
             }
         }
     } catch (const engine::EvalCancelled&) {
-        return finish(runstate::cancelled, QStringLiteral("cancelled while evaluating"), stats);
+        return finish(RunState::Cancelled, QStringLiteral("cancelled while evaluating"), stats);
     } catch (const std::exception& e) {
-        return finish(runstate::failed, QString::fromStdString(e.what()), stats);
+        return finish(RunState::Failed, QString::fromStdString(e.what()), stats);
     }
 
-    p.phase = QStringLiteral("writing");
+    p.phase = RunPhase::Writing;
     p.detail = QStringLiteral("writing %1 evaluation(s)").arg(results.size());
     sink.report(true);
     stats.insert(QStringLiteral("seconds"), clock.elapsed() / 1000.0);
@@ -264,7 +264,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
     ProjectWriter writer(project.database());
     const auto writeFailed = [&](const QString& message) {
         writer.rollback();
-        return finish(runstate::failed, QStringLiteral("writing the results failed: %1").arg(message), stats);
+        return finish(RunState::Failed, QStringLiteral("writing the results failed: %1").arg(message), stats);
     };
     if (Status s = writer.begin(); !s)
         return writeFailed(s.error());
@@ -286,19 +286,19 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
             return writeFailed(s.error());
     stats.insert(QStringLiteral("results"), written);
     outcome.resultsWritten = written;
-    outcome.state = runstate::done;
+    outcome.state = RunState::Done;
     outcome.seconds = clock.elapsed() / 1000.0;
     outcome.lossCurve = sink.lossCurve();
-    if (Status s = store.finish(run.id, runstate::done, QString(), QString::fromUtf8(QJsonDocument(stats).toJson(QJsonDocument::Compact)),
+    if (Status s = store.finish(run.id, RunState::Done, QString(), QString::fromUtf8(QJsonDocument(stats).toJson(QJsonDocument::Compact)),
                                 sink.lossCurve());
         !s)
         return writeFailed(s.error());
     if (Status s = writer.commit(); !s) {
         outcome.resultsWritten = 0;
-        return finish(runstate::failed, QStringLiteral("writing the results failed: %1").arg(s.error()), stats);
+        return finish(RunState::Failed, QStringLiteral("writing the results failed: %1").arg(s.error()), stats);
     }
     QFile::remove(statePath); // the run is complete: its resumable state is no longer needed
-    p.phase = QStringLiteral("done");
+    p.phase = RunPhase::Finished;
     p.fraction = 1.0;
     p.detail = QStringLiteral("done: %1 result(s) in %2").arg(written).arg(humanDuration(outcome.seconds));
     if (progress)

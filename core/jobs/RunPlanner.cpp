@@ -4,8 +4,8 @@
 
 #include "engine/DevicePeak.h"
 #include "engine/LoadedCheckpoint.h"
-#include "engine/TaskSpec.h"
-#include "engine/TrainEstimate.h"
+#include "engine/eval/TaskSpec.h"
+#include "engine/train/TrainEstimate.h"
 #include "project/RunStore.h"
 
 #include <QDir>
