@@ -10,11 +10,9 @@ namespace ckptlab::schema {
 namespace {
 
 // Migration N brings user_version N-1 to N. Never edit a released migration; append one.
-const QStringList& migrations()
-{
-    static const QStringList list = {
-        // 1: the data model of DESIGN.md
-        QStringLiteral(R"SQL(
+
+// 1: the data model of DESIGN.md
+const char* const kDataModel = R"SQL(
 CREATE TABLE checkpoint (
     id          INTEGER PRIMARY KEY,
     series      TEXT    NOT NULL,
@@ -113,17 +111,19 @@ CREATE TABLE import_log (
     unchanged    INTEGER NOT NULL,
     skipped      INTEGER NOT NULL
 );
-)SQL"),
-        // 2: what a folder scan found out about a checkpoint
-        QStringLiteral(R"SQL(
+)SQL";
+
+// 2: what a folder scan found out about a checkpoint
+const char* const kScannedCheckpointFacts = R"SQL(
 ALTER TABLE checkpoint ADD COLUMN status TEXT NOT NULL DEFAULT '';
 ALTER TABLE checkpoint ADD COLUMN status_detail TEXT NOT NULL DEFAULT '';
 ALTER TABLE checkpoint ADD COLUMN has_tokenizer INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE checkpoint ADD COLUMN scanned_at TEXT
-)SQL"),
-        // 3: the fine-tuning queue: saved plans, and what a run needs to be listed, claimed by one
-        // process at a time, resumed and skipped when planned again
-        QStringLiteral(R"SQL(
+)SQL";
+
+// 3: the fine-tuning queue: saved plans, and what a run needs to be listed, claimed by one
+// process at a time, resumed and skipped when planned again
+const char* const kFineTuningQueue = R"SQL(
 CREATE TABLE plan (
     id          INTEGER PRIMARY KEY,
     name        TEXT    NOT NULL,
@@ -139,8 +139,12 @@ ALTER TABLE run ADD COLUMN stats TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE run ADD COLUMN output_dir TEXT NOT NULL DEFAULT '';
 CREATE INDEX run_queue ON run (state, queue_order);
 CREATE INDEX run_by_key ON run (run_key)
-)SQL"),
-    };
+)SQL";
+
+const QStringList& migrations()
+{
+    static const QStringList list = {QString::fromUtf8(kDataModel), QString::fromUtf8(kScannedCheckpointFacts),
+                                     QString::fromUtf8(kFineTuningQueue)};
     return list;
 }
 

@@ -274,7 +274,7 @@ void QueueDock::updateActions()
     int cancellable = 0, retryable = 0, interrupted = 0, queued = 0, removable = 0;
     for (const QModelIndex& index : m_view->selectionModel()->selectedRows()) {
         const RunRecord* run = m_model->runAt(index.row());
-        const QString state = index.siblingAtColumn(RunTableModel::State).data(RunTableModel::StateRole).toString();
+        const RunState state = m_model->effectiveState(index.row());
         cancellable += state == RunState::Queued || state == RunState::Running;
         retryable += run->canRetry() && state != RunState::Running;
         interrupted += state == RunState::Interrupted;
