@@ -20,10 +20,14 @@ def read_rules():
     block = re.search(r"```include-rules\n(.*?)```", text, re.S)
     if not block:
         sys.exit(f"{DOC}: no ```include-rules block")
-    layers, system = [], []
+    layers, system, pending = [], [], set()
     for number, line in enumerate(block.group(1).splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
+            continue
+        if line.startswith("pending "):
+            # pending FILE: a file the rules do not hold for yet (listed in the document)
+            pending.add(line.split()[1])
             continue
         if line.startswith("system "):
             # system PATTERN only-in FOLDER...
@@ -36,7 +40,7 @@ def read_rules():
         if name is None:
             sys.exit(f"{DOC}: include-rules line {number}: expected 'FOLDER: ALLOWED...'")
         layers.append((name.strip(), rest.split()))
-    return layers, system
+    return layers, system, pending
 
 
 def engine_public_headers():
@@ -70,7 +74,7 @@ def allowed(include, grants, public_engine):
 
 
 def main():
-    layers, system = read_rules()
+    layers, system, pending = read_rules()
     public_engine = engine_public_headers()
     problems = []
     checked = 0
@@ -79,6 +83,8 @@ def main():
         own = {d.name for d in base.iterdir() if d.is_dir()} if "self" in grants else set()
         for path in sorted(list(base.rglob("*.h")) + list(base.rglob("*.cpp"))):
             rel = path.relative_to(ROOT).as_posix()
+            if rel in pending:
+                continue
             is_header = path.suffix == ".h"
             for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
                 m = INCLUDE.match(line)
@@ -116,7 +122,8 @@ def main():
                 problems.append(f"core/{header}:{number}: a public engine header includes <{m.group(2)}>")
     for p in problems:
         print(p)
-    print(f"check-includes: {checked} includes in {len(layers)} folders, {len(problems)} against the rules of docs/ARCHITECTURE.md")
+    print(f"check-includes: {checked} includes in {len(layers)} folders, {len(problems)} against the rules of docs/ARCHITECTURE.md"
+          f" ({len(pending)} file(s) pending)")
     return 1 if problems else 0
 
 
