@@ -15,9 +15,10 @@ class QMouseEvent;
 
 namespace ckptlab {
 
-// The one widget that hides QCustomPlot from the rest of the UI: draws a FigureData and
-// makes it explorable (wheel zoom, drag pan, double-click reset, hover details, legend
-// click hides/shows a series).
+// Draws a FigureData and makes it explorable (wheel zoom, drag pan, double-click reset, hover
+// details, legend click hides/shows a series). With LossCurveView, the widget through which
+// ui/ shows charts without including QCustomPlot; plot() is there for tests that drive the
+// chart with mouse events.
 class ChartView : public QWidget {
     Q_OBJECT
 public:

@@ -138,88 +138,68 @@ int RenderedFigure::seriesOf(const QCPAbstractPlottable* plottable) const
     return -1;
 }
 
-RenderedFigure renderFigure(QCustomPlot* plot, const FigureData& data, const FigureStyle& style, ErrorDisplay errors)
+namespace {
+
+QVector<QCPAbstractPlottable*> drawLine(QCustomPlot* plot, const FigureSeries& s, const QColor& color, const FigureStyle& style,
+                                        ErrorDisplay errors)
 {
-    RenderedFigure rendered;
-    plot->clearPlottables();
-    plot->clearItems();
-    styleAxes(plot, style);
+    QVector<double> x, y, err;
+    lineData(s, x, y, err);
+    QCPGraph* graph = plot->addGraph();
+    graph->setName(s.name);
+    QPen pen(color, style.lineWidth);
+    if (s.dashed)
+        pen.setStyle(Qt::DashLine);
+    graph->setPen(pen);
+    graph->setLineStyle(s.scatter ? QCPGraph::lsNone : QCPGraph::lsLine);
+    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, s.scatter ? color : Qt::white, style.markerSize));
+    graph->setData(x, y, true);
+    QVector<QCPAbstractPlottable*> parts{graph};
 
-    QCPBarsGroup* barsGroup = nullptr;
-    for (int i = 0; i < data.series.size(); ++i) {
-        const FigureSeries& s = data.series[i];
-        const QColor color = style.colorFor(s.colorIndex >= 0 ? s.colorIndex : i);
-        if (s.bars) {
-            if (!barsGroup)
-                barsGroup = new QCPBarsGroup(plot);
-            rendered.seriesParts.push_back(drawBars(plot, s, color, barsGroup));
-            continue;
-        }
-        QVector<double> x, y, err;
-        lineData(s, x, y, err);
-
-        QCPGraph* graph = plot->addGraph();
-        graph->setName(s.name);
-        QPen pen(color, style.lineWidth);
-        if (s.dashed)
-            pen.setStyle(Qt::DashLine);
-        graph->setPen(pen);
-        graph->setLineStyle(s.scatter ? QCPGraph::lsNone : QCPGraph::lsLine);
-        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, s.scatter ? color : Qt::white,
-                                               style.markerSize));
-        graph->setData(x, y, true);
-        rendered.seriesParts.push_back({graph});
-
-        const bool anyError = std::any_of(err.begin(), err.end(), [](double e) { return !std::isnan(e); });
-        if (!anyError || s.scatter || errors == ErrorDisplay::None)
-            continue;
-        if (errors == ErrorDisplay::Bars) {
-            auto* bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
-            bars->removeFromLegend();
-            bars->setDataPlottable(graph);
-            QVector<double> e = err;
-            for (double& v : e)
-                if (std::isnan(v))
-                    v = 0;
-            bars->setData(e);
-            bars->setPen(QPen(color, 1));
-            bars->setSelectable(QCP::stNone);
-            rendered.seriesParts.last() << bars;
-            continue;
-        }
-        // Band: value ± stderr, shaded between an upper and a lower outline.
-        QVector<double> lo(y.size()), hi(y.size());
-        for (int k = 0; k < y.size(); ++k) {
-            const double e = std::isnan(err[k]) ? 0.0 : err[k];
-            lo[k] = y[k] - e;
-            hi[k] = y[k] + e;
-        }
-        QCPGraph* lower = plot->addGraph();
-        QCPGraph* upper = plot->addGraph();
-        for (QCPGraph* g : {lower, upper}) {
-            g->removeFromLegend();
-            g->setPen(Qt::NoPen);
-            g->setSelectable(QCP::stNone);
-            g->setLayer(plot->layer(QStringLiteral("background")) ? QStringLiteral("background") : QStringLiteral("main"));
-        }
-        lower->setData(x, lo, true);
-        upper->setData(x, hi, true);
-        QColor fill = color;
-        fill.setAlpha(style.bandAlpha);
-        upper->setBrush(fill);
-        upper->setChannelFillGraph(lower);
-        upper->setName(s.name + QStringLiteral(" ± stderr"));
-        rendered.seriesParts.last() << lower << upper;
+    const bool anyError = std::any_of(err.begin(), err.end(), [](double e) { return !std::isnan(e); });
+    if (!anyError || s.scatter || errors == ErrorDisplay::None)
+        return parts;
+    if (errors == ErrorDisplay::Bars) {
+        auto* bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
+        bars->removeFromLegend();
+        bars->setDataPlottable(graph);
+        QVector<double> e = err;
+        for (double& v : e)
+            if (std::isnan(v))
+                v = 0;
+        bars->setData(e);
+        bars->setPen(QPen(color, 1));
+        bars->setSelectable(QCP::stNone);
+        return parts << bars;
     }
-
-    if (data.zeroLine) {
-        auto* zero = new QCPItemStraightLine(plot);
-        zero->point1->setCoords(0, 0);
-        zero->point2->setCoords(1, 0);
-        zero->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashDotLine));
+    // Band: value ± stderr, shaded between an upper and a lower outline.
+    QVector<double> lo(y.size()), hi(y.size());
+    for (int k = 0; k < y.size(); ++k) {
+        const double e = std::isnan(err[k]) ? 0.0 : err[k];
+        lo[k] = y[k] - e;
+        hi[k] = y[k] + e;
     }
+    QCPGraph* lower = plot->addGraph();
+    QCPGraph* upper = plot->addGraph();
+    for (QCPGraph* g : {lower, upper}) {
+        g->removeFromLegend();
+        g->setPen(Qt::NoPen);
+        g->setSelectable(QCP::stNone);
+        g->setLayer(plot->layer(QStringLiteral("background")) ? QStringLiteral("background") : QStringLiteral("main"));
+    }
+    lower->setData(x, lo, true);
+    upper->setData(x, hi, true);
+    QColor fill = color;
+    fill.setAlpha(style.bandAlpha);
+    upper->setBrush(fill);
+    upper->setChannelFillGraph(lower);
+    upper->setName(s.name + QStringLiteral(" ± stderr"));
+    return parts << lower << upper;
+}
 
-    // X axis: checkpoint labels in step order, or steps/tokens, linear or log.
+// X axis: checkpoint labels in step order, or steps/tokens, linear or log.
+void setUpXAxis(QCustomPlot* plot, const FigureData& data)
+{
     if (!data.xTicks.isEmpty()) {
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         for (const auto& [pos, label] : data.xTicks)
@@ -238,7 +218,10 @@ RenderedFigure renderFigure(QCustomPlot* plot, const FigureData& data, const Fig
     }
     plot->xAxis->setLabel(data.xLabel);
     plot->yAxis->setLabel(data.yLabel);
+}
 
+void setTitleAndNotes(QCustomPlot* plot, const FigureData& data, const FigureStyle& style)
+{
     QCPTextElement* title = textRow(plot, kTitleName, true);
     title->setText(data.title);
     title->setFont(style.titleFont);
@@ -249,35 +232,73 @@ RenderedFigure renderFigure(QCustomPlot* plot, const FigureData& data, const Fig
     notes->setFont(noteFont);
     notes->setTextColor(QColor(90, 90, 90));
     notes->setVisible(!data.notes.isEmpty());
+}
 
-    // Nothing to plot: the reason alone, not an axis frame pretending there is data.
+// Nothing to plot: the reason alone, not an axis frame pretending there is data.
+void showEmptyReason(QCustomPlot* plot, const FigureData& data, const FigureStyle& style)
+{
     for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
         axis->setTicks(!data.isEmpty());
         axis->setTickLabels(!data.isEmpty());
         axis->grid()->setVisible(!data.isEmpty() && style.showGrid);
     }
-    if (data.isEmpty()) {
-        auto* message = new QCPItemText(plot);
-        message->position->setType(QCPItemPosition::ptAxisRectRatio);
-        message->position->setCoords(0.5, 0.5);
-        message->setText(data.emptyReason);
-        message->setFont(style.baseFont);
-        message->setColor(QColor(110, 110, 110));
-    }
+    if (!data.isEmpty())
+        return;
+    auto* message = new QCPItemText(plot);
+    message->position->setType(QCPItemPosition::ptAxisRectRatio);
+    message->position->setCoords(0.5, 0.5);
+    message->setText(data.emptyReason);
+    message->setFont(style.baseFont);
+    message->setColor(QColor(110, 110, 110));
+}
 
+// Breathing room so markers and bands at the edges are not cut.
+void fitRanges(QCustomPlot* plot, const FigureData& data)
+{
     plot->legend->setVisible(!data.series.isEmpty());
     plot->rescaleAxes();
-    // Breathing room so markers and bands at the edges are not cut.
-    if (!data.isEmpty()) {
-        if (!data.xTicks.isEmpty())
-            plot->xAxis->setRange(-0.5, data.xTicks.size() - 0.5);
-        else if (!data.logX)
-            plot->xAxis->scaleRange(1.06, plot->xAxis->range().center());
-        else
-            plot->xAxis->setRange(plot->xAxis->range().lower / 1.5, plot->xAxis->range().upper * 1.5);
-        plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());
-        placeLegend(plot, data);
+    if (data.isEmpty())
+        return;
+    if (!data.xTicks.isEmpty())
+        plot->xAxis->setRange(-0.5, data.xTicks.size() - 0.5);
+    else if (!data.logX)
+        plot->xAxis->scaleRange(1.06, plot->xAxis->range().center());
+    else
+        plot->xAxis->setRange(plot->xAxis->range().lower / 1.5, plot->xAxis->range().upper * 1.5);
+    plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());
+    placeLegend(plot, data);
+}
+
+} // namespace
+
+RenderedFigure renderFigure(QCustomPlot* plot, const FigureData& data, const FigureStyle& style, ErrorDisplay errors)
+{
+    RenderedFigure rendered;
+    plot->clearPlottables();
+    plot->clearItems();
+    styleAxes(plot, style);
+    QCPBarsGroup* barsGroup = nullptr;
+    for (int i = 0; i < data.series.size(); ++i) {
+        const FigureSeries& s = data.series[i];
+        const QColor color = style.colorFor(s.colorIndex >= 0 ? s.colorIndex : i);
+        if (s.bars) {
+            if (!barsGroup)
+                barsGroup = new QCPBarsGroup(plot);
+            rendered.seriesParts.push_back(drawBars(plot, s, color, barsGroup));
+        } else {
+            rendered.seriesParts.push_back(drawLine(plot, s, color, style, errors));
+        }
     }
+    if (data.zeroLine) {
+        auto* zero = new QCPItemStraightLine(plot);
+        zero->point1->setCoords(0, 0);
+        zero->point2->setCoords(1, 0);
+        zero->setPen(QPen(QColor(120, 120, 120), 1, Qt::DashDotLine));
+    }
+    setUpXAxis(plot, data);
+    setTitleAndNotes(plot, data, style);
+    showEmptyReason(plot, data, style);
+    fitRanges(plot, data);
     return rendered;
 }
 

@@ -108,121 +108,180 @@ std::unique_ptr<torch::optim::AdamW> makeOptimizer(CausalLM& model, const TrainC
 
 } // namespace
 
+namespace {
+
+// One fine-tuning run in named steps: fit the examples to the length, resume a saved state,
+// walk the epochs' batches (one optimizer step each), save the state when asked.
+class FineTuneRun {
+public:
+    FineTuneRun(CausalLM& model, const TrainConfig& config, const TrainProgressCallback& progress,
+                const std::atomic<bool>* cancel)
+        : m_model(model), m_config(config), m_progress(progress), m_cancel(cancel),
+          m_start(std::chrono::steady_clock::now()),
+          m_wasTraining(model->is_training()), m_wasCheckpointing(model->gradientCheckpointing())
+    {
+    }
+
+    TrainReport run(const std::vector<TrainExample>& examples)
+    {
+        torch::manual_seed(m_config.seed);
+        fitExamples(examples);
+        m_report.totalSteps = plannedSteps(m_fitted.size(), m_config);
+        m_warmup = warmupSteps(m_report.totalSteps, m_config.warmupRatio);
+        m_lastStep = m_config.maxSteps > 0 ? std::min(m_config.maxSteps, m_report.totalSteps) : m_report.totalSteps;
+        m_micro = m_config.microBatch > 0 ? std::min(m_config.microBatch, m_config.effectiveBatch) : m_config.effectiveBatch;
+        m_model->train();
+        m_model->setGradientCheckpointing(m_config.gradientCheckpointing);
+        m_optimizer = makeOptimizer(m_model, m_config);
+        m_fingerprint = m_config.statePath.empty() ? std::string() : trainFingerprint(m_config, examples);
+        resumeIfSaved();
+        trainEpochs();
+        m_optimizer->zero_grad();
+        m_model->train(m_wasTraining);
+        m_model->setGradientCheckpointing(m_wasCheckpointing);
+        m_report.finalMicroBatch = m_micro;
+        m_report.seconds = elapsed();
+        return m_report;
+    }
+
+private:
+    double elapsed() const
+    {
+        return m_secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    }
+
+    void fitExamples(const std::vector<TrainExample>& examples)
+    {
+        int64_t maxLength = m_config.maxLength;
+        if (m_model->config().maxPositions > 0)
+            maxLength = std::min(maxLength, m_model->config().maxPositions);
+        m_fitted.reserve(examples.size());
+        for (const TrainExample& e : examples) {
+            bool cut = false;
+            m_fitted.push_back(fitToLength(e, maxLength, &cut));
+            m_report.truncated += cut ? 1 : 0;
+        }
+    }
+
+    void resumeIfSaved()
+    {
+        if (m_config.statePath.empty() || !std::filesystem::exists(m_config.statePath))
+            return;
+        const TrainerCheckpoint saved = loadTrainerState(m_config.statePath, m_model, *m_optimizer, m_fingerprint);
+        m_report.steps = m_report.resumedFromStep = saved.step;
+        m_report.tokens = saved.tokens;
+        m_report.losses = saved.losses;
+        m_report.learningRates = saved.learningRates;
+        m_report.gradNorms = saved.gradNorms;
+        m_report.outOfMemoryRetries = saved.outOfMemoryRetries;
+        m_micro = saved.microBatch > 0 ? saved.microBatch : m_micro;
+        m_secondsBefore = saved.seconds;
+    }
+
+    void saveState()
+    {
+        if (m_config.statePath.empty())
+            return;
+        TrainerCheckpoint state;
+        state.fingerprint = m_fingerprint;
+        state.step = m_report.steps;
+        state.tokens = m_report.tokens;
+        state.microBatch = m_micro;
+        state.outOfMemoryRetries = m_report.outOfMemoryRetries;
+        state.seconds = elapsed();
+        state.losses = m_report.losses;
+        state.learningRates = m_report.learningRates;
+        state.gradNorms = m_report.gradNorms;
+        saveTrainerState(m_config.statePath, m_model, *m_optimizer, state);
+    }
+
+    void trainEpochs()
+    {
+        const auto batchSize = static_cast<size_t>(m_config.effectiveBatch);
+        int stepIndex = 0; // optimizer steps walked over, including those a resumed run skips
+        for (int epoch = 0; epoch < m_config.epochs && m_report.steps < m_lastStep && !m_report.cancelled; ++epoch) {
+            const std::vector<size_t> order = epochOrder(m_fitted.size(), m_config.seed, epoch);
+            for (size_t begin = 0; begin < order.size() && m_report.steps < m_lastStep; begin += batchSize) {
+                if (stepIndex++ < m_report.resumedFromStep)
+                    continue;
+                if (m_cancel && m_cancel->load()) {
+                    m_report.cancelled = true;
+                    saveState();
+                    break;
+                }
+                std::vector<const TrainExample*> batch;
+                for (size_t i = begin; i < std::min(order.size(), begin + batchSize); ++i)
+                    batch.push_back(&m_fitted[order[i]]);
+                optimizerStep(batch, epoch);
+                if (m_config.saveStateEverySteps > 0 && m_report.steps % m_config.saveStateEverySteps == 0 &&
+                    m_report.steps < m_lastStep)
+                    saveState();
+            }
+        }
+    }
+
+    void optimizerStep(const std::vector<const TrainExample*>& batch, int epoch)
+    {
+        const double lr = scheduledLearningRate(m_report.steps, m_report.totalSteps, m_warmup, m_config.learningRate);
+        for (auto& group : m_optimizer->param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+        m_optimizer->zero_grad();
+        const bool bf16 = m_config.autocastBf16;
+        const MicroStepRunner runner = [bf16](CausalLM& m, const std::vector<const TrainExample*>& b, int size) {
+            return accumulateStepGradients(m, b, size, bf16);
+        };
+        const StepGradients step = runStepWithBackoff(m_model, batch, &m_micro, &m_report.outOfMemoryRetries, runner);
+        m_report.gradNorms.push_back(clipGradients(m_model, m_config.maxGradNorm));
+        m_optimizer->step();
+        ++m_report.steps;
+        m_report.losses.push_back(step.loss);
+        m_report.learningRates.push_back(lr);
+        m_report.tokens += step.tokens;
+        reportProgress(epoch, step.loss, lr);
+    }
+
+    void reportProgress(int epoch, double loss, double lr)
+    {
+        if (!m_progress)
+            return;
+        const double seconds = elapsed();
+        TrainProgress p;
+        p.step = m_report.steps;
+        p.totalSteps = m_lastStep;
+        p.epoch = epoch + 1;
+        p.loss = loss;
+        p.learningRate = lr;
+        p.tokensPerSecond = seconds > 0.0 ? static_cast<double>(m_report.tokens) / seconds : 0.0;
+        p.etaSeconds = seconds / m_report.steps * (m_lastStep - m_report.steps);
+        m_progress(p);
+    }
+
+    CausalLM& m_model;
+    const TrainConfig& m_config;
+    const TrainProgressCallback& m_progress;
+    const std::atomic<bool>* m_cancel;
+    const std::chrono::steady_clock::time_point m_start;
+    const bool m_wasTraining;
+    const bool m_wasCheckpointing;
+    TrainReport m_report;
+    std::vector<TrainExample> m_fitted;
+    int m_warmup = 0;
+    int m_lastStep = 0;
+    int m_micro = 1;
+    std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    std::string m_fingerprint;
+    double m_secondsBefore = 0.0; // training time of the run before it was resumed
+};
+
+} // namespace
+
 TrainReport fineTune(CausalLM& model, const std::vector<TrainExample>& examples, const TrainConfig& config,
                      const TrainProgressCallback& progress, const std::atomic<bool>* cancel)
 {
     checkConfig(config);
     if (examples.empty())
         throw std::invalid_argument("fine-tuning needs at least one training example");
-    const auto start = std::chrono::steady_clock::now();
-    torch::manual_seed(config.seed);
-
-    int64_t maxLength = config.maxLength;
-    if (model->config().maxPositions > 0)
-        maxLength = std::min(maxLength, model->config().maxPositions);
-    TrainReport report;
-    std::vector<TrainExample> fitted;
-    fitted.reserve(examples.size());
-    for (const TrainExample& e : examples) {
-        bool cut = false;
-        fitted.push_back(fitToLength(e, maxLength, &cut));
-        report.truncated += cut ? 1 : 0;
-    }
-
-    report.totalSteps = plannedSteps(fitted.size(), config);
-    const int warmup = warmupSteps(report.totalSteps, config.warmupRatio);
-    const int lastStep = config.maxSteps > 0 ? std::min(config.maxSteps, report.totalSteps) : report.totalSteps;
-    int micro = config.microBatch > 0 ? std::min(config.microBatch, config.effectiveBatch) : config.effectiveBatch;
-    const auto batchSize = static_cast<size_t>(config.effectiveBatch);
-
-    const bool wasTraining = model->is_training();
-    const bool wasCheckpointing = model->gradientCheckpointing();
-    model->train();
-    model->setGradientCheckpointing(config.gradientCheckpointing);
-    const MicroStepRunner runner = [&](CausalLM& m, const std::vector<const TrainExample*>& b, int size) {
-        return accumulateStepGradients(m, b, size, config.autocastBf16);
-    };
-    auto optimizer = makeOptimizer(model, config);
-    double secondsBefore = 0.0; // training time of the run before it was resumed
-    const auto elapsed = [&] {
-        return secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    };
-    const std::string fingerprint = config.statePath.empty() ? std::string() : trainFingerprint(config, examples);
-    if (!config.statePath.empty() && std::filesystem::exists(config.statePath)) {
-        const TrainerCheckpoint saved = loadTrainerState(config.statePath, model, *optimizer, fingerprint);
-        report.steps = report.resumedFromStep = saved.step;
-        report.tokens = saved.tokens;
-        report.losses = saved.losses;
-        report.learningRates = saved.learningRates;
-        report.gradNorms = saved.gradNorms;
-        report.outOfMemoryRetries = saved.outOfMemoryRetries;
-        micro = saved.microBatch > 0 ? saved.microBatch : micro;
-        secondsBefore = saved.seconds;
-    }
-    const auto saveState = [&] {
-        if (config.statePath.empty())
-            return;
-        TrainerCheckpoint state;
-        state.fingerprint = fingerprint;
-        state.step = report.steps;
-        state.tokens = report.tokens;
-        state.microBatch = micro;
-        state.outOfMemoryRetries = report.outOfMemoryRetries;
-        state.seconds = elapsed();
-        state.losses = report.losses;
-        state.learningRates = report.learningRates;
-        state.gradNorms = report.gradNorms;
-        saveTrainerState(config.statePath, model, *optimizer, state);
-    };
-    int stepIndex = 0; // optimizer steps walked over, including those a resumed run skips
-    for (int epoch = 0; epoch < config.epochs && report.steps < lastStep && !report.cancelled; ++epoch) {
-        const std::vector<size_t> order = epochOrder(fitted.size(), config.seed, epoch);
-        for (size_t begin = 0; begin < order.size() && report.steps < lastStep; begin += batchSize) {
-            if (stepIndex++ < report.resumedFromStep)
-                continue;
-            if (cancel && cancel->load()) {
-                report.cancelled = true;
-                saveState();
-                break;
-            }
-            std::vector<const TrainExample*> batch;
-            for (size_t i = begin; i < std::min(order.size(), begin + batchSize); ++i)
-                batch.push_back(&fitted[order[i]]);
-
-            const double lr = scheduledLearningRate(report.steps, report.totalSteps, warmup, config.learningRate);
-            for (auto& group : optimizer->param_groups())
-                static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-            optimizer->zero_grad();
-            const StepGradients step = runStepWithBackoff(model, batch, &micro, &report.outOfMemoryRetries, runner);
-            report.gradNorms.push_back(clipGradients(model, config.maxGradNorm));
-            optimizer->step();
-
-            ++report.steps;
-            report.losses.push_back(step.loss);
-            report.learningRates.push_back(lr);
-            report.tokens += step.tokens;
-            if (progress) {
-                const double seconds = elapsed();
-                TrainProgress p;
-                p.step = report.steps;
-                p.totalSteps = lastStep;
-                p.epoch = epoch + 1;
-                p.loss = step.loss;
-                p.learningRate = lr;
-                p.tokensPerSecond = seconds > 0.0 ? static_cast<double>(report.tokens) / seconds : 0.0;
-                p.etaSeconds = seconds / report.steps * (lastStep - report.steps);
-                progress(p);
-            }
-            if (config.saveStateEverySteps > 0 && report.steps % config.saveStateEverySteps == 0 && report.steps < lastStep)
-                saveState();
-        }
-    }
-    optimizer->zero_grad();
-    model->train(wasTraining);
-    model->setGradientCheckpointing(wasCheckpointing);
-    report.finalMicroBatch = micro;
-    report.seconds = elapsed();
-    return report;
+    return FineTuneRun(model, config, progress, cancel).run(examples);
 }
 
 } // namespace ckptlab::engine
