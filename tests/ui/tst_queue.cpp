@@ -355,7 +355,7 @@ private slots:
         // Selecting a finished fine-tuning run charts its whole loss curve.
         RowId fineTune = 0;
         for (int r = 0; r < table()->rowCount() && !fineTune; ++r)
-            if (table()->runAt(r)->kind == QLatin1String("finetune"))
+            if (table()->runAt(r)->kind == RunKind::FineTune)
                 fineTune = table()->runAt(r)->id;
         m_window->queueDock()->selectRuns({fineTune});
         QCOMPARE(m_window->queueDock()->chartedRun(), fineTune);

@@ -95,7 +95,7 @@ private slots:
         RunStore store(project.database());
         QVector<NewRun> runs;
         for (int i = 0; i < 4; ++i)
-            runs << NewRun{QStringLiteral("evaluate"), 0, QStringLiteral("run %1").arg(i), QStringLiteral("k%1").arg(i),
+            runs << NewRun{RunKind::Evaluate, 0, QStringLiteral("run %1").arg(i), QStringLiteral("k%1").arg(i),
                            QStringLiteral("{}"), i == 3 ? QStringLiteral("cuda:0") : QString()};
         QVERIFY(store.addPlan(QStringLiteral("p"), QStringLiteral("{}"), runs));
         auto all = store.runs().value();
