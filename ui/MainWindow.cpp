@@ -38,14 +38,10 @@
 
 namespace ckptlab {
 
-namespace {
-const QString kProjectSuffix = QStringLiteral("ckptlab");
-
-bool isProjectFile(const QString& path)
+bool MainWindow::isProjectFile(const QString& path)
 {
-    return QFileInfo(path).suffix().compare(kProjectSuffix, Qt::CaseInsensitive) == 0;
+    return QFileInfo(path).suffix().compare(QLatin1String("ckptlab"), Qt::CaseInsensitive) == 0;
 }
-} // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_session(new ProjectSession(this)), m_tabs(new QTabWidget(this)),
@@ -303,51 +299,6 @@ void MainWindow::openExample()
     importPaths(files);
 }
 
-void MainWindow::importPaths(const QStringList& paths)
-{
-    if (!m_session->isOpen()) {
-        const QString path = QFileDialog::getSaveFileName(this, tr("New project for the imported results"),
-                                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
-                                                          tr("ckptlab project (*.ckptlab)"));
-        if (path.isEmpty() || !openProject(path.endsWith(QStringLiteral(".ckptlab")) ? path : path + QStringLiteral(".ckptlab"), true))
-            return;
-    }
-    statusBar()->showMessage(tr("Importing %n item(s)…", nullptr, paths.size()));
-    m_progress->setVisible(true);
-    m_progress->setRange(0, 0);
-    m_session->importFiles(paths);
-}
-
-void MainWindow::addCheckpointFolders(const QStringList& folders)
-{
-    if (!m_session->isOpen()) {
-        const QString path = QFileDialog::getSaveFileName(this, tr("New project for the checkpoints"),
-                                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
-                                                          tr("ckptlab project (*.ckptlab)"));
-        if (path.isEmpty() || !openProject(isProjectFile(path) ? path : path + QStringLiteral(".ckptlab"), true))
-            return;
-    }
-    statusBar()->showMessage(tr("Scanning %n folder(s) for checkpoints…", nullptr, folders.size()));
-    m_progress->setVisible(true);
-    m_progress->setRange(0, 0);
-    m_session->scanCheckpoints(folders);
-}
-
-void MainWindow::onScanFinished(const CheckpointScanReport& report)
-{
-    m_progress->setVisible(false);
-    QStringList details{report.summary()};
-    for (const RejectedFolder& r : report.rejected)
-        details << tr("Rejected: %1").arg(r.reason);
-    m_lastImportSummary = details.join(QLatin1Char('\n'));
-    statusBar()->showMessage(report.summary(), 10000);
-    emit importSummaryShown(m_lastImportSummary);
-    if (QDockWidget* dock = findChild<QDockWidget*>(QStringLiteral("checkpointDock")))
-        dock->raise();
-    if (report.broken > 0 || report.needsConversion > 0 || !report.rejected.isEmpty())
-        openMessage(this, QMessageBox::Information, tr("Checkpoints added"), report.summary(), m_lastImportSummary);
-}
-
 void MainWindow::showCheckpointMenu(const QPoint& position)
 {
     // The selected checkpoints; a selected series stands for all of its checkpoints.
@@ -393,20 +344,6 @@ void MainWindow::evaluateCheckpoints(const QVector<CheckpointInfo>& checkpoints)
     m_progress->setRange(0, 0);
     statusBar()->showMessage(tr("Loading the first checkpoint…"));
     m_session->evaluate(plan);
-}
-
-void MainWindow::onImportFinished(const ImportReport& report)
-{
-    m_progress->setVisible(false);
-    m_lastImportSummary = report.summary();
-    statusBar()->showMessage(m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), 10000);
-    emit importSummaryShown(m_lastImportSummary);
-    if (m_showExampleView && !report.written)
-        onSnapshotChanged(); // nothing new to load: show the example's first view now
-    if (m_showExampleView)
-        return; // the example is not the user's import: no report dialog
-    openMessage(this, QMessageBox::Information, tr("Import finished"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
-                m_lastImportSummary);
 }
 
 void MainWindow::onSnapshotChanged()

@@ -105,6 +105,7 @@ private:
     void rememberRecent(const QString& path);
     void fillRecentMenu();
     void updateTitle();
+    static bool isProjectFile(const QString& path);  // *.ckptlab
     // Runs: MainWindowRuns.cpp
     void buildRunsMenu();
     void runDemoStudyDialog();

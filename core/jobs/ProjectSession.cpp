@@ -31,6 +31,8 @@ ProjectSession::ProjectSession(QObject* parent) : QObject(parent), m_runQueue(ne
 
 ProjectSession::~ProjectSession()
 {
+    // What the jobs still deliver only settles them: whoever listened may be half destroyed.
+    blockSignals(true);
     cancelProjectJobs();
     cancelImport();
     cancelEvaluation();
