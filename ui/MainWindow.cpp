@@ -38,14 +38,10 @@
 
 namespace ckptlab {
 
-namespace {
-const QString kProjectSuffix = QStringLiteral("ckptlab");
-
-bool isProjectFile(const QString& path)
+bool MainWindow::isProjectFile(const QString& path)
 {
-    return QFileInfo(path).suffix().compare(kProjectSuffix, Qt::CaseInsensitive) == 0;
+    return QFileInfo(path).suffix().compare(QLatin1String("ckptlab"), Qt::CaseInsensitive) == 0;
 }
-} // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_session(new ProjectSession(this)), m_tabs(new QTabWidget(this)),
@@ -55,6 +51,21 @@ MainWindow::MainWindow(QWidget* parent)
 {
     setWindowIcon(QIcon(QStringLiteral(":/ckptlab/icons/ckptlab.svg")));
     setAcceptDrops(true);
+    buildCharts();
+    buildQueue();
+    connectRunQueue();
+    connectDemoStudy();
+    buildDocks();
+    buildMenus();
+    buildStatusBar();
+    connectSession();
+    connectSessionProgress();
+    restoreWindowState();
+    updateTitle();
+}
+
+void MainWindow::buildCharts()
+{
     const QList<QPair<FigureKind, QString>> tabs = {{FigureKind::Trajectory, tr("Trajectory")},
                                                     {FigureKind::Change, tr("Change / forgetting")},
                                                     {FigureKind::Sensitivity, tr("Prompt sensitivity")},
@@ -70,29 +81,51 @@ MainWindow::MainWindow(QWidget* parent)
         m_tabs->addTab(chart, title);
     }
     setCentralWidget(m_tabs);
-    buildQueue();
-    buildDocks();
-    buildMenus();
-
-    m_progress->setMaximumWidth(220);
-    m_progress->setVisible(false);
-    statusBar()->addPermanentWidget(m_status);
-    statusBar()->addPermanentWidget(m_progress);
-
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::refreshCurrentChart);
     connect(m_filters, &FilterPanel::selectionChanged, this, [this] {
         refreshCharts();
         m_results->setSelection(m_filters->selection());
     });
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_progress->setMaximumWidth(220);
+    m_progress->setVisible(false);
+    statusBar()->addPermanentWidget(m_status);
+    statusBar()->addPermanentWidget(m_progress);
+}
+
+// What the session finished or failed: the snapshot, imports, scans, evaluations.
+void MainWindow::connectSession()
+{
     connect(m_session, &ProjectSession::snapshotChanged, this, &MainWindow::onSnapshotChanged);
     connect(m_session, &ProjectSession::importFinished, this, &MainWindow::onImportFinished);
     connect(m_session, &ProjectSession::scanFinished, this, &MainWindow::onScanFinished);
+    connect(m_session, &ProjectSession::evaluationFinished, this, &MainWindow::onEvaluationFinished);
     connect(m_session, &ProjectSession::scanFailed, this, [this](const QString& message) {
-        m_progress->setVisible(false);
-        m_lastImportSummary = tr("Adding checkpoints failed; the project is unchanged.\n%1").arg(message);
-        emit importSummaryShown(m_lastImportSummary);
-        openMessage(this, QMessageBox::Warning, tr("Adding checkpoints failed"), m_lastImportSummary);
+        showFailure(tr("Adding checkpoints failed"), tr("Adding checkpoints failed; the project is unchanged.\n%1").arg(message));
     });
+    connect(m_session, &ProjectSession::importFailed, this, [this](const QString& message) {
+        showFailure(tr("Import failed"), tr("Import failed; the project is unchanged.\n%1").arg(message));
+    });
+    connect(m_session, &ProjectSession::evaluationFailed, this, [this](const QString& message) {
+        showFailure(tr("Evaluation failed"), tr("Evaluation failed: %1").arg(message), message);
+    });
+    connect(m_session, &ProjectSession::loadFailed, this,
+            [this](const QString& message) { openMessage(this, QMessageBox::Warning, tr("Cannot read the project"), message); });
+}
+
+// The progress bar and status line while the session works.
+void MainWindow::connectSessionProgress()
+{
+    const auto showCounts = [this](int done, int total) {
+        m_progress->setVisible(true);
+        m_progress->setRange(0, std::max(total, 1));
+        m_progress->setValue(done);
+    };
+    connect(m_session, &ProjectSession::scanProgress, this, showCounts);
+    connect(m_session, &ProjectSession::importProgress, this, showCounts);
     connect(m_session, &ProjectSession::evaluationProgress, this, [this](const EvaluationProgress& p) {
         m_progress->setVisible(true);
         m_progress->setRange(0, int(std::max<qint64>(p.total, 1)));
@@ -107,44 +140,33 @@ MainWindow::MainWindow(QWidget* parent)
                                      .arg(p.evaluations)
                                      .arg(p.etaSeconds < 0 ? QString() : tr(", ETA %1 s").arg(qRound(p.etaSeconds))));
     });
-    connect(m_session, &ProjectSession::evaluationFinished, this, [this](const EvaluationReport& report) {
-        m_progress->setVisible(false);
-        m_lastImportSummary = report.summary();
-        statusBar()->showMessage(m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), 10000);
-        emit importSummaryShown(m_lastImportSummary);
-        if (!report.failures.isEmpty())
-            openMessage(this, QMessageBox::Warning, tr("Evaluation"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
-                        m_lastImportSummary);
-    });
-    connect(m_session, &ProjectSession::evaluationFailed, this, [this](const QString& message) {
-        m_progress->setVisible(false);
-        m_lastImportSummary = tr("Evaluation failed: %1").arg(message);
-        emit importSummaryShown(m_lastImportSummary);
-        openMessage(this, QMessageBox::Warning, tr("Evaluation failed"), message);
-    });
-    connect(m_session, &ProjectSession::scanProgress, this, [this](int done, int total) {
-        m_progress->setVisible(true);
-        m_progress->setRange(0, std::max(total, 1));
-        m_progress->setValue(done);
-    });
-    connect(m_session, &ProjectSession::importFailed, this, [this](const QString& message) {
-        m_progress->setVisible(false);
-        m_lastImportSummary = tr("Import failed; the project is unchanged.\n%1").arg(message);
-        emit importSummaryShown(m_lastImportSummary);
-        openMessage(this, QMessageBox::Warning, tr("Import failed"), m_lastImportSummary);
-    });
-    connect(m_session, &ProjectSession::loadFailed, this,
-            [this](const QString& message) { openMessage(this, QMessageBox::Warning, tr("Cannot read the project"), message); });
-    connect(m_session, &ProjectSession::importProgress, this, [this](int done, int total) {
-        m_progress->setVisible(true);
-        m_progress->setRange(0, std::max(total, 1));
-        m_progress->setValue(done);
-    });
     connect(m_session, &ProjectSession::busyChanged, this, [this](bool busy) {
         if (!busy)
             m_progress->setVisible(false);
     });
+}
 
+void MainWindow::showFailure(const QString& title, const QString& summary, const QString& message)
+{
+    m_progress->setVisible(false);
+    m_lastImportSummary = summary;
+    emit importSummaryShown(m_lastImportSummary);
+    openMessage(this, QMessageBox::Warning, title, message.isEmpty() ? summary : message);
+}
+
+void MainWindow::onEvaluationFinished(const EvaluationReport& report)
+{
+    m_progress->setVisible(false);
+    m_lastImportSummary = report.summary();
+    statusBar()->showMessage(m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), 10000);
+    emit importSummaryShown(m_lastImportSummary);
+    if (!report.failures.isEmpty())
+        openMessage(this, QMessageBox::Warning, tr("Evaluation"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
+                    m_lastImportSummary);
+}
+
+void MainWindow::restoreWindowState()
+{
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
@@ -152,7 +174,6 @@ MainWindow::MainWindow(QWidget* parent)
         resize(1400, 900);
     if (!settings.contains(QStringLiteral("window/state")))
         resizeDocks({m_queueDock}, {300}, Qt::Vertical); // room for a dozen runs and the loss chart
-    updateTitle();
 }
 
 MainWindow::~MainWindow()
@@ -259,7 +280,7 @@ bool MainWindow::openProject(const QString& path, bool create)
     m_showExampleView = false;
     rememberRecent(m_session->path());
     updateTitle();
-    setQueueProject();
+    m_queueDock->showNotice({});
     return true;
 }
 
@@ -276,51 +297,6 @@ void MainWindow::openExample()
     m_showExampleView = true;
     // Importing is idempotent: a fresh example gets its results, an existing one is unchanged.
     importPaths(files);
-}
-
-void MainWindow::importPaths(const QStringList& paths)
-{
-    if (!m_session->isOpen()) {
-        const QString path = QFileDialog::getSaveFileName(this, tr("New project for the imported results"),
-                                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
-                                                          tr("ckptlab project (*.ckptlab)"));
-        if (path.isEmpty() || !openProject(path.endsWith(QStringLiteral(".ckptlab")) ? path : path + QStringLiteral(".ckptlab"), true))
-            return;
-    }
-    statusBar()->showMessage(tr("Importing %n item(s)…", nullptr, paths.size()));
-    m_progress->setVisible(true);
-    m_progress->setRange(0, 0);
-    m_session->importFiles(paths);
-}
-
-void MainWindow::addCheckpointFolders(const QStringList& folders)
-{
-    if (!m_session->isOpen()) {
-        const QString path = QFileDialog::getSaveFileName(this, tr("New project for the checkpoints"),
-                                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
-                                                          tr("ckptlab project (*.ckptlab)"));
-        if (path.isEmpty() || !openProject(isProjectFile(path) ? path : path + QStringLiteral(".ckptlab"), true))
-            return;
-    }
-    statusBar()->showMessage(tr("Scanning %n folder(s) for checkpoints…", nullptr, folders.size()));
-    m_progress->setVisible(true);
-    m_progress->setRange(0, 0);
-    m_session->scanCheckpoints(folders);
-}
-
-void MainWindow::onScanFinished(const CheckpointScanReport& report)
-{
-    m_progress->setVisible(false);
-    QStringList details{report.summary()};
-    for (const RejectedFolder& r : report.rejected)
-        details << tr("Rejected: %1").arg(r.reason);
-    m_lastImportSummary = details.join(QLatin1Char('\n'));
-    statusBar()->showMessage(report.summary(), 10000);
-    emit importSummaryShown(m_lastImportSummary);
-    if (QDockWidget* dock = findChild<QDockWidget*>(QStringLiteral("checkpointDock")))
-        dock->raise();
-    if (report.broken > 0 || report.needsConversion > 0 || !report.rejected.isEmpty())
-        openMessage(this, QMessageBox::Information, tr("Checkpoints added"), report.summary(), m_lastImportSummary);
 }
 
 void MainWindow::showCheckpointMenu(const QPoint& position)
@@ -368,20 +344,6 @@ void MainWindow::evaluateCheckpoints(const QVector<CheckpointInfo>& checkpoints)
     m_progress->setRange(0, 0);
     statusBar()->showMessage(tr("Loading the first checkpoint…"));
     m_session->evaluate(plan);
-}
-
-void MainWindow::onImportFinished(const ImportReport& report)
-{
-    m_progress->setVisible(false);
-    m_lastImportSummary = report.summary();
-    statusBar()->showMessage(m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), 10000);
-    emit importSummaryShown(m_lastImportSummary);
-    if (m_showExampleView && !report.written)
-        onSnapshotChanged(); // nothing new to load: show the example's first view now
-    if (m_showExampleView)
-        return; // the example is not the user's import: no report dialog
-    openMessage(this, QMessageBox::Information, tr("Import finished"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
-                m_lastImportSummary);
 }
 
 void MainWindow::onSnapshotChanged()

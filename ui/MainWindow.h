@@ -2,12 +2,9 @@
 
 #include "figures/FigureSpec.h"
 #include "ingest/ImportTypes.h"
-#include "project/Project.h"
 #include "project/ProjectTypes.h"
 
 #include <QMainWindow>
-
-#include <optional>
 
 class QLabel;
 class QMenu;
@@ -22,7 +19,7 @@ namespace ckptlab {
 class ChartView;
 class CheckpointTreeModel;
 struct CheckpointScanReport;
-class DemoStudyRunner;
+struct EvaluationReport;
 class FilterPanel;
 class PlanDialog;
 class ProjectExplorerModel;
@@ -62,7 +59,7 @@ public:
     // The text of the last import summary shown to the user.
     QString lastImportSummary() const { return m_lastImportSummary; }
     QTreeView* checkpointView() const { return m_checkpointView; }
-    RunQueue* runQueue() const { return m_runQueue; }
+    RunQueue* runQueue() const;     // the session's
     QueueDock* queueDock() const { return m_queueDock; }
 
 signals:
@@ -78,8 +75,20 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    void buildMenus();
+    // The constructor's steps, in order.
+    void buildCharts();
+    void buildQueue();                  // MainWindowRuns.cpp
+    void connectRunQueue();             // MainWindowRuns.cpp
+    void connectDemoStudy();            // MainWindowRuns.cpp
     void buildDocks();
+    void buildMenus();
+    void buildStatusBar();
+    void connectSession();
+    void connectSessionProgress();
+    void restoreWindowState();
+
+    void showFailure(const QString& title, const QString& summary, const QString& message = {});
+    void onEvaluationFinished(const EvaluationReport& report);
     void refreshCharts();
     void refreshCurrentChart();
     void onSnapshotChanged();
@@ -96,10 +105,9 @@ private:
     void rememberRecent(const QString& path);
     void fillRecentMenu();
     void updateTitle();
+    static bool isProjectFile(const QString& path);  // *.ckptlab
     // Runs: MainWindowRuns.cpp
-    void buildQueue();
     void buildRunsMenu();
-    void setQueueProject();
     void runDemoStudyDialog();
     void onDemoPrepared(int checkpoints, int tasks, int queuedRuns, const QString& dataFolder);
     void onQueueDrained(int done, int failed);
@@ -121,10 +129,7 @@ private:
     QProgressBar* m_progress;
     QString m_lastImportSummary;
     bool m_showExampleView = false;
-    std::optional<Project> m_project;      // the session's project, for the queue and the planner
-    RunQueue* m_runQueue = nullptr;
     QueueDock* m_queueDock = nullptr;
-    DemoStudyRunner* m_demo = nullptr;
     QTimer* m_resultsReload = nullptr;     // coalesces reloads while runs land results
     QSystemTrayIcon* m_tray = nullptr;
 };

@@ -1,5 +1,6 @@
-// MainWindow's File menu: the open/import/add-checkpoint dialogs, figure and points export,
-// and the recent projects. The rest of MainWindow is in MainWindow.cpp.
+// MainWindow's File menu: opening, importing results and adding checkpoints (and what the
+// session reports back about them), figure and points export, and the recent projects. The
+// rest of MainWindow is in MainWindow.cpp.
 
 #include "MainWindow.h"
 
@@ -11,9 +12,11 @@
 #include "widgets/OpenMessage.h"
 
 #include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QMenu>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -46,6 +49,65 @@ void MainWindow::importDialog()
                                                             tr("Results (*.csv *.tsv *.json);;All files (*)"));
     if (!paths.isEmpty())
         importPaths(paths);
+}
+
+void MainWindow::importPaths(const QStringList& paths)
+{
+    if (!m_session->isOpen()) {
+        const QString path = QFileDialog::getSaveFileName(this, tr("New project for the imported results"),
+                                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
+                                                          tr("ckptlab project (*.ckptlab)"));
+        if (path.isEmpty() || !openProject(path.endsWith(QStringLiteral(".ckptlab")) ? path : path + QStringLiteral(".ckptlab"), true))
+            return;
+    }
+    statusBar()->showMessage(tr("Importing %n item(s)…", nullptr, paths.size()));
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);
+    m_session->importFiles(paths);
+}
+
+void MainWindow::addCheckpointFolders(const QStringList& folders)
+{
+    if (!m_session->isOpen()) {
+        const QString path = QFileDialog::getSaveFileName(this, tr("New project for the checkpoints"),
+                                                          QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation),
+                                                          tr("ckptlab project (*.ckptlab)"));
+        if (path.isEmpty() || !openProject(isProjectFile(path) ? path : path + QStringLiteral(".ckptlab"), true))
+            return;
+    }
+    statusBar()->showMessage(tr("Scanning %n folder(s) for checkpoints…", nullptr, folders.size()));
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);
+    m_session->scanCheckpoints(folders);
+}
+
+void MainWindow::onScanFinished(const CheckpointScanReport& report)
+{
+    m_progress->setVisible(false);
+    QStringList details{report.summary()};
+    for (const RejectedFolder& r : report.rejected)
+        details << tr("Rejected: %1").arg(r.reason);
+    m_lastImportSummary = details.join(QLatin1Char('\n'));
+    statusBar()->showMessage(report.summary(), 10000);
+    emit importSummaryShown(m_lastImportSummary);
+    if (QDockWidget* dock = findChild<QDockWidget*>(QStringLiteral("checkpointDock")))
+        dock->raise();
+    if (report.broken > 0 || report.needsConversion > 0 || !report.rejected.isEmpty())
+        openMessage(this, QMessageBox::Information, tr("Checkpoints added"), report.summary(), m_lastImportSummary);
+}
+
+void MainWindow::onImportFinished(const ImportReport& report)
+{
+    m_progress->setVisible(false);
+    m_lastImportSummary = report.summary();
+    statusBar()->showMessage(m_lastImportSummary.section(QLatin1Char('\n'), 0, 0), 10000);
+    emit importSummaryShown(m_lastImportSummary);
+    if (m_showExampleView && !report.written)
+        onSnapshotChanged(); // nothing new to load: show the example's first view now
+    if (m_showExampleView)
+        return; // the example is not the user's import: no report dialog
+    openMessage(this, QMessageBox::Information, tr("Import finished"), m_lastImportSummary.section(QLatin1Char('\n'), 0, 0),
+                m_lastImportSummary);
 }
 
 bool MainWindow::exportCurrentFigure(const QString& path, const QString& styleName, const QString& dataPath)

@@ -3,7 +3,6 @@
 
 #include "MainWindow.h"
 
-#include "DemoStudyRunner.h"
 #include "jobs/ProjectSession.h"
 #include "jobs/RunQueue.h"
 #include "widgets/PlanDialog.h"
@@ -36,27 +35,32 @@ constexpr int kResultsReloadMs = 1500;
 
 void MainWindow::buildQueue()
 {
-    m_runQueue = new RunQueue(this);
-    m_queueDock = new QueueDock(m_runQueue, this);
-    m_demo = new DemoStudyRunner(this);
+    m_queueDock = new QueueDock(runQueue(), this);
     m_resultsReload = new QTimer(this);
     m_resultsReload->setSingleShot(true);
     m_resultsReload->setInterval(kResultsReloadMs);
     connect(m_resultsReload, &QTimer::timeout, m_session, &ProjectSession::reload);
-
     connect(m_queueDock, &QueueDock::planRequested, this, [this] { planFineTuning(); });
-    connect(m_runQueue, &RunQueue::resultsWritten, this, &MainWindow::scheduleResultsReload);
-    connect(m_runQueue, &RunQueue::drained, this, &MainWindow::onQueueDrained);
-    connect(m_runQueue, &RunQueue::errorOccurred, this, [this](const QString& message) {
+}
+
+void MainWindow::connectRunQueue()
+{
+    RunQueue* queue = runQueue();
+    connect(queue, &RunQueue::resultsWritten, this, &MainWindow::scheduleResultsReload);
+    connect(queue, &RunQueue::drained, this, &MainWindow::onQueueDrained);
+    connect(queue, &RunQueue::errorOccurred, this, [this](const QString& message) {
         statusBar()->showMessage(tr("Queue: %1").arg(message), 15000);
         m_queueDock->showNotice(QStringLiteral("⚠ ") + message);
     });
-    connect(m_runQueue, &RunQueue::runFinished, this, [this](const RunOutcome& outcome) {
+    connect(queue, &RunQueue::runFinished, this, [this](const RunOutcome& outcome) {
         if (outcome.state == RunState::Failed)
             statusBar()->showMessage(tr("Run failed: %1 — %2").arg(outcome.title, outcome.error), 15000);
     });
+}
 
-    connect(m_demo, &DemoStudyRunner::progress, this, [this](const QString& detail, double fraction) {
+void MainWindow::connectDemoStudy()
+{
+    connect(m_session, &ProjectSession::demoStudyProgress, this, [this](const QString& detail, double fraction) {
         m_progress->setVisible(true);
         m_progress->setRange(0, 1000);
         m_progress->setValue(qRound(fraction * 1000));
@@ -66,8 +70,8 @@ void MainWindow::buildQueue()
                                          .arg(detail.toHtmlEscaped()),
                                      fraction);
     });
-    connect(m_demo, &DemoStudyRunner::prepared, this, &MainWindow::onDemoPrepared);
-    connect(m_demo, &DemoStudyRunner::failed, this, [this](const QString& message) {
+    connect(m_session, &ProjectSession::demoStudyPrepared, this, &MainWindow::onDemoPrepared);
+    connect(m_session, &ProjectSession::demoStudyFailed, this, [this](const QString& message) {
         m_progress->setVisible(false);
         m_queueDock->showPreparation({}, -1);
         statusBar()->showMessage(message, 15000);
@@ -91,34 +95,21 @@ void MainWindow::buildRunsMenu()
     });
 }
 
-void MainWindow::setQueueProject()
+RunQueue* MainWindow::runQueue() const
 {
-    // Opening the project again must not cancel what its queue is running.
-    if (m_project && m_runQueue->isStarted() && m_session->isOpen() && m_project->path() == m_session->path())
-        return;
-    m_project.reset();
-    if (m_session->isOpen()) {
-        auto project = Project::open(m_session->path(), Project::Mode::OpenExisting);
-        if (project)
-            m_project = project.value();
-        else
-            statusBar()->showMessage(tr("The run queue cannot open the project: %1").arg(project.error()), 15000);
-    }
-    m_queueDock->showNotice({});
-    m_runQueue->setProject(m_project);
+    return m_session->runQueue();
 }
 
 PlanDialog* MainWindow::planFineTuning(const QVector<CheckpointInfo>& preselected)
 {
-    if (!m_project) {
+    if (!m_session->isOpen()) {
         statusBar()->showMessage(tr("Open or create a project first, then add checkpoint folders to fine-tune."), 10000);
         return nullptr;
     }
-    auto* dialog = new PlanDialog(*m_project, m_session->snapshot(), preselected, this);
+    auto* dialog = new PlanDialog(m_session, preselected, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PlanDialog::planQueued, this, [this](int runs) {
-        m_runQueue->queueChanged();
-        m_runQueue->start();
+        runQueue()->start(); // the session told the queue about the new runs
         m_queueDock->show();
         m_queueDock->raise();
         statusBar()->showMessage(tr("Queued %n run(s); the queue is running.", nullptr, runs), 10000);
@@ -143,11 +134,11 @@ void MainWindow::runDemoStudyDialog()
 
 bool MainWindow::runDemoStudy(const QString& projectPath)
 {
-    if (m_demo->isRunning()) {
+    if (m_session->isPreparingDemoStudy()) {
         statusBar()->showMessage(tr("The demo study is already being prepared."), 8000);
         return false;
     }
-    if (!openProject(projectPath, true) || !m_project)
+    if (!openProject(projectPath, true))
         return false;
     m_queueDock->show();
     m_queueDock->raise();
@@ -155,15 +146,13 @@ bool MainWindow::runDemoStudy(const QString& projectPath)
     m_progress->setRange(0, 0);
     statusBar()->showMessage(tr("Demo study: pre-training a tiny model and saving its checkpoints (about a minute)…"));
     m_queueDock->showPreparation(tr("<b>Preparing the demo study</b><br>pre-training a tiny model on generated text"), 0.0);
-    return m_demo->start(*m_project);
+    return m_session->prepareDemoStudy();
 }
 
 void MainWindow::onDemoPrepared(int checkpoints, int tasks, int queuedRuns, const QString& dataFolder)
 {
     m_progress->setVisible(false);
-    m_session->reload();
-    m_runQueue->queueChanged();
-    m_runQueue->start();
+    runQueue()->start(); // the session reloaded and told the queue about the demo's runs
     m_queueDock->show();
     m_queueDock->raise();
     const QString text = tr("Demo study: %1 checkpoints and %2 tasks in %3; %n run(s) queued. The charts fill in as "
@@ -208,8 +197,8 @@ void MainWindow::onQueueDrained(int done, int failed)
 
 void MainWindow::stopBackgroundWork()
 {
-    m_demo->cancel();
-    m_runQueue->stop(); // the run in flight stops within a step; its training state is kept
+    m_session->cancelDemoStudy();
+    runQueue()->stop(); // the run in flight stops within a step; its training state is kept
 }
 
 } // namespace ckptlab

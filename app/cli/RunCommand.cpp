@@ -1,6 +1,7 @@
 #include "cli/CliCommand.h"
 
 #include "jobs/ComputeRuntime.h"
+#include "jobs/RunDrain.h"
 #include "jobs/RunExecutor.h"
 #include "project/RunStore.h"
 
@@ -77,40 +78,26 @@ int runQueuedRuns(const Project& project, const QString& device, int maxRuns, bo
     g_control = &control;
     std::signal(SIGINT, onRunInterrupt);
     std::signal(SIGTERM, onRunInterrupt);
-    const QString owner = currentRunOwner();
-    int ran = 0, failed = 0;
-    int exitCode = 0;
-    while (maxRuns == 0 || ran < maxRuns) {
-        if (g_interrupted.load()) {
-            exitCode = 130;
-            break;
-        }
-        const auto claimed = store.claimNext(device, owner);
-        if (!claimed) {
-            exitCode = fail(claimed.error());
-            break;
-        }
-        if (!claimed.value())
-            break;
-        const RunRecord run = *claimed.value();
-        control.cancel = g_interrupted.load();
+    QElapsedTimer sincePrint;
+    std::optional<RunPhase> lastPhase;
+    RunDrainCallbacks callbacks;
+    callbacks.stopRequested = [] { return g_interrupted.load(); };
+    callbacks.started = [&](const RunRecord& run) {
         print(QStringLiteral("run %1 on %2: %3").arg(run.id).arg(device, run.title));
-        QElapsedTimer sincePrint;
         sincePrint.start();
-        std::optional<RunPhase> lastPhase;
-        const RunOutcome outcome = executeRun(project, run, device, [&](const RunProgress& p) {
-            if (p.phase == lastPhase && sincePrint.elapsed() < 5000)
-                return;
-            lastPhase = p.phase;
-            sincePrint.restart();
-            print(QStringLiteral("  %1% %2").arg(qRound(p.fraction * 100), 3).arg(p.detail));
-        }, control);
-        ++ran;
-        if (outcome.state == RunState::Cancelled && g_interrupted.load()) {
-            store.release(run.id); // back in the queue at its place: the next `run` resumes it
+        lastPhase.reset();
+    };
+    callbacks.progress = [&](const RunProgress& p) {
+        if (p.phase == lastPhase && sincePrint.elapsed() < 5000)
+            return;
+        lastPhase = p.phase;
+        sincePrint.restart();
+        print(QStringLiteral("  %1% %2").arg(qRound(p.fraction * 100), 3).arg(p.detail));
+    };
+    callbacks.finished = [&](const RunRecord& run, const RunOutcome& outcome, bool released) {
+        if (released) { // back in the queue at its place: the next `run` resumes it
             print(QStringLiteral("run %1 stopped (Ctrl-C); it stays queued and resumes from its saved state").arg(run.id));
-            exitCode = 130;
-            break;
+            return;
         }
         const double finalLoss = outcome.lossCurve.isEmpty() ? -1.0 : outcome.lossCurve.back();
         print(QStringLiteral("run %1 %2 in %3 s: %4 result(s)%5%6")
@@ -120,15 +107,20 @@ int runQueuedRuns(const Project& project, const QString& device, int maxRuns, bo
                   .arg(outcome.resultsWritten)
                   .arg(finalLoss >= 0 ? QStringLiteral(", final loss %1").arg(finalLoss, 0, 'f', 4) : QString())
                   .arg(outcome.error.isEmpty() ? QString() : QStringLiteral(": ") + outcome.error));
-        failed += outcome.state == RunState::Failed ? 1 : 0;
-    }
+    };
+    const RunDrainReport report = drainRuns(project, device, control, callbacks, maxRuns);
+    int exitCode = 0;
+    if (!report.error.isEmpty())
+        exitCode = fail(report.error);
+    else if (report.stopped)
+        exitCode = 130;
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     g_control = nullptr;
-    print(QStringLiteral("%1 run(s) executed, %2 failed").arg(ran).arg(failed));
+    print(QStringLiteral("%1 run(s) executed, %2 failed").arg(report.executed).arg(report.failed));
     if (exitCode != 0)
         return exitCode;
-    return failed > 0 ? 1 : 0;
+    return report.failed > 0 ? 1 : 0;
 }
 
 } // namespace ckptlab::cli

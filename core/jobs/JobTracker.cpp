@@ -19,7 +19,8 @@ JobTracker::JobTracker(QObject* parent) : QObject(parent)
 JobTracker::~JobTracker()
 {
     cancelAll();
-    waitForIdle();
+    // Every work returns; the results it posted die with this object, undelivered.
+    m_pool.waitForDone();
 }
 
 JobContext JobTracker::begin(const QString& kind)
@@ -58,9 +59,13 @@ void JobTracker::run(std::function<void()> task)
     m_pool.start(std::move(task));
 }
 
-void JobTracker::endOfWork()
+void JobTracker::closeConnections()
 {
     Project::closeThreadConnections();
+}
+
+void JobTracker::endOfWork()
+{
     std::lock_guard<std::mutex> lock(m_mutex);
     --m_working;
     m_ended.notify_all();
@@ -78,10 +83,10 @@ void JobTracker::cancelAll()
         c.cancel->store(true);
 }
 
-void JobTracker::waitForIdle()
+void JobTracker::waitUntil(const std::function<bool()>& done)
 {
     Q_ASSERT(QThread::currentThread() == thread());
-    while (m_pending > 0) {
+    while (!done()) {
         {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_ended.wait_for(lock, std::chrono::milliseconds(5), [this] { return m_working == 0; });
@@ -89,6 +94,16 @@ void JobTracker::waitForIdle()
         // Deliver what finished (this tracker's queued calls), which counts jobs out.
         QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
     }
+}
+
+void JobTracker::waitForIdle()
+{
+    waitUntil([this] { return m_pending == 0; });
+}
+
+void JobTracker::waitFor(const QString& kind)
+{
+    waitUntil([this, kind] { return !m_current.contains(kind); });
 }
 
 } // namespace ckptlab

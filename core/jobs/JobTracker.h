@@ -9,22 +9,29 @@
 //
 // - Each job has an id and a kind. Starting a job of a kind cancels the running one of that
 //   kind (JobContext::cancelled() turns true) and drops its result and progress.
-// - Results and progress are delivered queued, on the thread that owns the tracker, and only
-//   while the tracker lives; a job's work never touches the tracker's owner directly.
-// - cancel(kind) / cancelAll() set the flag the work checks; it stops at its next check.
-// - When a job ends, the database connections its thread opened are closed.
-// - The destructor cancels every job and waits for them: no job outlives its tracker.
+// - Results and progress are delivered queued, in the order the work sent them, on the thread
+//   that owns the tracker, and only while the tracker lives; a job's work never touches the
+//   tracker's owner directly.
+// - cancel(kind) / cancelAll() set the flag the work checks; it stops at its next check, and
+//   its result (a partial or "cancelled" one) is still delivered.
+// - When a job's work returns, the database connections its thread opened are closed, before
+//   its result is delivered.
+// - The destructor cancels every job and waits for their work to return; what they still owed
+//   is dropped (the owner is being destroyed): no job outlives its tracker.
+// - Work that throws counts as ended without a result (a warning is logged).
 //
 // Jobs run on the tracker's own thread pool, so a long job (an evaluation, the demo study's
 // pre-training, an executor loop) never delays a short one (a reload).
 
-#include <QObject>
+#include <QDebug>
 #include <QHash>
+#include <QObject>
 #include <QString>
 #include <QThreadPool>
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -62,17 +69,20 @@ public:
     JobId start(const QString& kind, std::function<Result(JobContext&)> work, std::function<void(Result)> onResult)
     {
         return start<Result, int>(
-            kind, [work](JobContext& job, const std::function<void(const int&)>&) { return work(job); },
+            kind, [work = std::move(work)](JobContext& job, const std::function<void(const int&)>&) { return work(job); },
             std::move(onResult));
     }
 
     void cancel(const QString& kind);
     void cancelAll();
+    // A job of this kind was started and its result is not yet delivered (or dropped).
     bool isRunning(const QString& kind) const { return m_current.contains(kind); }
     bool isBusy() const { return m_pending > 0; }
     // Blocks (delivering this tracker's results) until every job has ended and its result was
     // delivered or dropped. For tests, closing a project and quitting.
     void waitForIdle();
+    // Blocks the same way until no job of `kind` runs (results of other kinds are delivered too).
+    void waitFor(const QString& kind);
 
 signals:
     void busyChanged(bool busy);
@@ -86,10 +96,12 @@ private:
     bool isCurrent(const QString& kind, JobId id) const;
     void finish(const QString& kind, JobId id);
     void run(std::function<void()> task);
-    void endOfWork();  // on the worker: closes its connections, counts the job out
+    static void closeConnections();  // the worker thread's database connections
+    void endOfWork();                // on the worker: counts the job's work out
+    void waitUntil(const std::function<bool()>& done);
 
     QThreadPool m_pool;
-    QHash<QString, Current> m_current;  // the newest job of each kind, while it runs
+    QHash<QString, Current> m_current;  // the newest job of each kind, until its result is delivered
     JobId m_nextId = 1;
     int m_pending = 0;                  // started, result not yet delivered or dropped
     std::mutex m_mutex;
@@ -104,7 +116,7 @@ JobId JobTracker::start(const QString& kind,
 {
     JobContext context = begin(kind);
     const JobId id = context.id();
-    auto report = [this, kind, id, onProgress](const Progress& p) {
+    std::function<void(const Progress&)> report = [this, kind, id, onProgress](const Progress& p) {
         if (!onProgress)
             return;
         QMetaObject::invokeMethod(this, [this, kind, id, onProgress, p] {
@@ -113,13 +125,24 @@ JobId JobTracker::start(const QString& kind,
         }, Qt::QueuedConnection);
     };
     run([this, kind, id, context, work = std::move(work), onResult = std::move(onResult), report]() mutable {
-        Result result = work(context, report);
-        QMetaObject::invokeMethod(this, [this, kind, id, onResult, result = std::move(result)]() mutable {
-            const bool deliver = isCurrent(kind, id);
-            finish(kind, id);
-            if (deliver && onResult)
-                onResult(std::move(result));
-        }, Qt::QueuedConnection);
+        try {
+            Result result = work(context, report);
+            closeConnections();
+            QMetaObject::invokeMethod(this, [this, kind, id, onResult, result = std::move(result)]() mutable {
+                const bool deliver = isCurrent(kind, id);
+                finish(kind, id);
+                if (deliver && onResult)
+                    onResult(std::move(result));
+            }, Qt::QueuedConnection);
+        } catch (const std::exception& e) {
+            qWarning("ckptlab: background job \"%s\" failed: %s", qPrintable(kind), e.what());
+            closeConnections();
+            QMetaObject::invokeMethod(this, [this, kind, id] { finish(kind, id); }, Qt::QueuedConnection);
+        } catch (...) {
+            qWarning("ckptlab: background job \"%s\" failed", qPrintable(kind));
+            closeConnections();
+            QMetaObject::invokeMethod(this, [this, kind, id] { finish(kind, id); }, Qt::QueuedConnection);
+        }
         endOfWork();
     });
     return id;

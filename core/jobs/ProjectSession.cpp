@@ -1,30 +1,41 @@
 #include "jobs/ProjectSession.h"
 
 #include "ingest/ResultImporter.h"
+#include "jobs/RunQueue.h"
 #include "project/SnapshotLoader.h"
 
-#include <QCoreApplication>
-#include <QPointer>
-#include <QtConcurrent/QtConcurrentRun>
+#include <QPair>
 
 namespace ckptlab {
 
-ProjectSession::ProjectSession(QObject* parent) : QObject(parent)
+namespace {
+
+// Job kinds. A newer job of a kind replaces the one in flight (the tracker's rule); imports,
+// scans, evaluations and the demo study are refused instead while one runs.
+const QString kLoadJob = QStringLiteral("load");
+const QString kImportJob = QStringLiteral("import");
+const QString kScanJob = QStringLiteral("scan");
+const QString kEvaluationJob = QStringLiteral("evaluate");
+
+using Counts = QPair<int, int>; // done, total
+
+} // namespace
+
+ProjectSession::ProjectSession(QObject* parent) : QObject(parent), m_runQueue(new RunQueue(this))
 {
     qRegisterMetaType<ckptlab::ImportReport>();
     qRegisterMetaType<ckptlab::CheckpointScanReport>();
     qRegisterMetaType<ckptlab::EvaluationProgress>();
     qRegisterMetaType<ckptlab::EvaluationReport>();
-    connect(&m_evaluationWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onEvaluationDone);
-    connect(&m_scanWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onScanDone);
-    connect(&m_loadWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onSnapshotLoaded);
-    connect(&m_importWatcher, &QFutureWatcherBase::finished, this, &ProjectSession::onImportDone);
 }
 
 ProjectSession::~ProjectSession()
 {
-    cancelEvaluation();
+    // What the jobs still deliver only settles them: whoever listened may be half destroyed.
+    blockSignals(true);
+    cancelProjectJobs();
     cancelImport();
+    cancelEvaluation();
     waitForIdle();
 }
 
@@ -33,18 +44,23 @@ Status ProjectSession::open(const QString& path, Project::Mode mode)
     auto project = Project::open(path, mode);
     if (!project)
         return Status::failure(project.error());
+    const bool samePath = m_project && m_project->path() == project->path();
+    if (!samePath)
+        cancelProjectJobs();
     waitForIdle();
-    if (m_project && m_project->path() != project->path())
+    if (m_project && !samePath)
         m_project->closeThreadConnection();
     m_project = project.value();
     m_snapshot = ResultSnapshot{};
     emit snapshotChanged();
     reload();
+    setQueueProject();
     return success();
 }
 
 void ProjectSession::close()
 {
+    cancelProjectJobs();
     cancelImport();
     waitForIdle();
     if (m_project)
@@ -52,35 +68,38 @@ void ProjectSession::close()
     m_project.reset();
     m_snapshot = ResultSnapshot{};
     emit snapshotChanged();
+    setQueueProject();
 }
 
 bool ProjectSession::isBusy() const
 {
-    return m_loading || m_importing || m_scanning || m_evaluating;
+    for (const QString& kind : {kLoadJob, kImportJob, kScanJob, kEvaluationJob})
+        if (m_jobs.isRunning(kind))
+            return true;
+    return m_reloadPending;
+}
+
+void ProjectSession::waitForIdle()
+{
+    m_jobs.waitForIdle();
 }
 
 void ProjectSession::reload()
 {
     if (!m_project)
         return;
-    if (m_loading) {
-        m_reloadPending = true;
+    if (m_jobs.isRunning(kLoadJob)) {
+        m_reloadPending = true; // one load at a time; the latest state is loaded after it
         return;
     }
     const Project project = *m_project;
-    m_loading = true;
-    m_loadWatcher.setFuture(QtConcurrent::run([project] {
-        auto snapshot = loadSnapshot(project);
-        project.closeThreadConnection();
-        return snapshot;
-    }));
+    m_jobs.start<Outcome<ResultSnapshot>>(kLoadJob, [project](JobContext&) { return loadSnapshot(project); },
+                                          [this](Outcome<ResultSnapshot> loaded) { onSnapshotLoaded(std::move(loaded)); });
     emit busyChanged(true);
 }
 
-void ProjectSession::onSnapshotLoaded()
+void ProjectSession::onSnapshotLoaded(Outcome<ResultSnapshot> loaded)
 {
-    Outcome<ResultSnapshot> loaded = m_loadWatcher.result();
-    m_loading = false;
     if (m_reloadPending) {
         m_reloadPending = false;
         reload();
@@ -101,39 +120,31 @@ void ProjectSession::importFiles(const QStringList& paths, const ImportOptions& 
         emit importFailed(tr("Open or create a project before importing results."));
         return;
     }
-    if (m_importing) {
+    if (m_jobs.isRunning(kImportJob)) {
         emit importFailed(tr("An import is already running; wait for it to finish."));
         return;
     }
     const Project project = *m_project;
-    auto cancel = std::make_shared<std::atomic_bool>(false);
-    m_cancelImport = cancel;
-    QPointer<ProjectSession> self(this);
-    m_importing = true;
-    m_importWatcher.setFuture(QtConcurrent::run([project, paths, options, cancel, self] {
-        auto report = importResults(project, paths, options, [&](int done, int total) {
-            if (self)
-                QMetaObject::invokeMethod(self.data(), "importProgress", Qt::QueuedConnection, Q_ARG(int, done),
-                                          Q_ARG(int, total));
-            return !cancel->load();
-        });
-        project.closeThreadConnection();
-        return report;
-    }));
+    m_jobs.start<Outcome<ImportReport>, Counts>(
+        kImportJob,
+        [project, paths, options](JobContext& job, const std::function<void(const Counts&)>& progress) {
+            return importResults(project, paths, options, [&](int done, int total) {
+                progress(Counts(done, total));
+                return !job.cancelled();
+            });
+        },
+        [this](Outcome<ImportReport> report) { onImportDone(report); },
+        [this](Counts counts) { emit importProgress(counts.first, counts.second); });
     emit busyChanged(true);
 }
 
 void ProjectSession::cancelImport()
 {
-    if (m_cancelImport)
-        m_cancelImport->store(true);
+    m_jobs.cancel(kImportJob);
 }
 
-void ProjectSession::onImportDone()
+void ProjectSession::onImportDone(const Outcome<ImportReport>& report)
 {
-    const Outcome<ImportReport> report = m_importWatcher.result();
-    m_importing = false;
-    m_cancelImport.reset();
     if (report) {
         if (report->written)
             reload();
@@ -144,54 +155,33 @@ void ProjectSession::onImportDone()
     emit busyChanged(isBusy());
 }
 
-void ProjectSession::waitForIdle()
-{
-    // Finished futures still owe their finished() signal; deliver it so state is consistent.
-    while (isBusy() || m_reloadPending) {
-        m_importWatcher.waitForFinished();
-        m_scanWatcher.waitForFinished();
-        m_evaluationWatcher.waitForFinished();
-        m_loadWatcher.waitForFinished();
-        QCoreApplication::sendPostedEvents();
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-    }
-}
-
-} // namespace ckptlab
-
-namespace ckptlab {
-
 void ProjectSession::scanCheckpoints(const QStringList& folders)
 {
     if (!m_project) {
         emit scanFailed(tr("Open or create a project before adding checkpoints."));
         return;
     }
-    if (m_scanning) {
+    if (m_jobs.isRunning(kScanJob)) {
         emit scanFailed(tr("A scan is already running; wait for it to finish."));
         return;
     }
     const Project project = *m_project;
-    QPointer<ProjectSession> self(this);
-    m_scanning = true;
-    m_scanWatcher.setFuture(QtConcurrent::run([project, folders, self] {
-        const CheckpointScan scan = scanCheckpointFolders(folders, [&](int done, int total) {
-            if (self)
-                QMetaObject::invokeMethod(self.data(), "scanProgress", Qt::QueuedConnection, Q_ARG(int, done),
-                                          Q_ARG(int, total));
-            return true;
-        });
-        auto report = recordCheckpointScan(project, scan);
-        project.closeThreadConnection();
-        return report;
-    }));
+    m_jobs.start<Outcome<CheckpointScanReport>, Counts>(
+        kScanJob,
+        [project, folders](JobContext&, const std::function<void(const Counts&)>& progress) {
+            const CheckpointScan scan = scanCheckpointFolders(folders, [&](int done, int total) {
+                progress(Counts(done, total));
+                return true;
+            });
+            return recordCheckpointScan(project, scan);
+        },
+        [this](Outcome<CheckpointScanReport> report) { onScanDone(report); },
+        [this](Counts counts) { emit scanProgress(counts.first, counts.second); });
     emit busyChanged(true);
 }
 
-void ProjectSession::onScanDone()
+void ProjectSession::onScanDone(const Outcome<CheckpointScanReport>& report)
 {
-    const Outcome<CheckpointScanReport> report = m_scanWatcher.result();
-    m_scanning = false;
     if (report) {
         if (report->recorded > 0)
             reload();
@@ -202,54 +192,44 @@ void ProjectSession::onScanDone()
     emit busyChanged(isBusy());
 }
 
-} // namespace ckptlab
-
-namespace ckptlab {
-
 void ProjectSession::evaluate(const EvaluationPlan& plan)
 {
     if (!m_project) {
         emit evaluationFailed(tr("Open a project before evaluating."));
         return;
     }
-    if (m_evaluating) {
+    if (m_jobs.isRunning(kEvaluationJob)) {
         emit evaluationFailed(tr("An evaluation is already running; wait for it or cancel it."));
         return;
     }
     const Project project = *m_project;
-    auto cancel = std::make_shared<std::atomic<bool>>(false);
-    m_cancelEvaluation = cancel;
-    QPointer<ProjectSession> self(this);
-    m_evaluating = true;
-    m_evaluationWatcher.setFuture(QtConcurrent::run([project, plan, cancel, self] {
-        int lastEvaluation = -1;
-        auto report = runEvaluation(project, plan, [&](const EvaluationProgress& p) {
-            if (!self)
-                return;
-            QMetaObject::invokeMethod(self.data(), "evaluationProgress", Qt::QueuedConnection,
-                                      Q_ARG(ckptlab::EvaluationProgress, p));
-            // An evaluation finished and was written: let the charts show it.
-            if (p.evaluation != lastEvaluation && lastEvaluation >= 0)
-                QMetaObject::invokeMethod(self.data(), "reload", Qt::QueuedConnection);
-            lastEvaluation = p.evaluation;
-        }, cancel.get());
-        project.closeThreadConnection();
-        return report;
-    }));
+    m_lastEvaluation = -1;
+    m_jobs.start<Outcome<EvaluationReport>, EvaluationProgress>(
+        kEvaluationJob,
+        [project, plan](JobContext& job, const std::function<void(const EvaluationProgress&)>& progress) {
+            return runEvaluation(project, plan, progress, job.cancelFlag());
+        },
+        [this](Outcome<EvaluationReport> report) { onEvaluationDone(report); },
+        [this](EvaluationProgress progress) { onEvaluationProgress(progress); });
     emit busyChanged(true);
+}
+
+void ProjectSession::onEvaluationProgress(const EvaluationProgress& progress)
+{
+    emit evaluationProgress(progress);
+    // An evaluation finished and was written: let the charts show it.
+    if (progress.evaluation != m_lastEvaluation && m_lastEvaluation >= 0)
+        reload();
+    m_lastEvaluation = progress.evaluation;
 }
 
 void ProjectSession::cancelEvaluation()
 {
-    if (m_cancelEvaluation)
-        m_cancelEvaluation->store(true);
+    m_jobs.cancel(kEvaluationJob);
 }
 
-void ProjectSession::onEvaluationDone()
+void ProjectSession::onEvaluationDone(const Outcome<EvaluationReport>& report)
 {
-    const Outcome<EvaluationReport> report = m_evaluationWatcher.result();
-    m_evaluating = false;
-    m_cancelEvaluation.reset();
     reload();
     if (report)
         emit evaluationFinished(report.value());

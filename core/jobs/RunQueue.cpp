@@ -1,52 +1,108 @@
 #include "jobs/RunQueue.h"
 
 #include "engine/TorchRuntime.h"
+#include "jobs/RunDrain.h"
+#include "project/RunStore.h"
 
 #include <QElapsedTimer>
-#include <QMetaObject>
 #include <QThread>
-#include <QtConcurrent/QtConcurrent>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 
 namespace ckptlab {
 
+namespace {
+
+const QString kEditJob = QStringLiteral("runs-edit");
+const QString kReloadJob = QStringLiteral("runs-reload");
+
+QString executorJob(const QString& device)
+{
+    return QStringLiteral("executor:") + device;
+}
+
+} // namespace
+
+// Between the executors and the GUI thread. `wakeups` counts wake() calls, so an executor
+// waiting for work notices a new plan at once instead of at its next poll.
+struct RunQueue::Shared {
+    std::mutex mutex;
+    std::condition_variable condition;
+    bool stopping = false;
+    quint64 wakeups = 0;
+    std::atomic<bool> paused{false};
+
+    bool isStopping()
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        return stopping;
+    }
+    void wake(bool stop = false)
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            ++wakeups;
+            stopping = stopping || stop;
+        }
+        condition.notify_all();
+    }
+    // Until stopped, woken, or `timeout` passed.
+    void idle(std::chrono::milliseconds timeout)
+    {
+        std::unique_lock<std::mutex> lock(mutex);
+        const quint64 seen = wakeups;
+        condition.wait_for(lock, timeout, [&] { return stopping || wakeups != seen; });
+    }
+    // Until resumed or stopped (or the job is cancelled).
+    void holdWhilePaused(const JobContext& job)
+    {
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!condition.wait_for(lock, std::chrono::milliseconds(200),
+                                   [&] { return stopping || !paused.load() || job.cancelled(); })) {
+        }
+    }
+};
+
 struct RunQueue::Worker {
     QString device;
-    std::thread thread;
     RunControl control;            // of the run in flight
     std::atomic<bool> busy{false};
     std::atomic<RowId> current{0};
 };
 
+// What an executor tells the GUI thread, in the order it happened.
+struct RunQueue::ExecutorEvent {
+    enum Type { Started, Progress, Finished, Idle, Error };
+    Type type = Started;
+    RunProgress progress;
+    RunOutcome outcome;
+    QString message;
+};
+
 RunQueue::RunQueue(QObject* parent)
-    : QObject(parent)
+    : QObject(parent), m_shared(std::make_shared<Shared>())
 {
     qRegisterMetaType<RunProgress>();
     qRegisterMetaType<RunOutcome>();
-    connect(&m_loadWatcher, &QFutureWatcherBase::finished, this, [this] {
-        const auto loaded = m_loadWatcher.result();
-        if (loaded) {
-            m_runs = loaded.value();
-            emit runsChanged();
-        } else {
-            emit errorOccurred(loaded.error());
-        }
-        if (m_reloadPending) {
-            m_reloadPending = false;
-            refresh();
-        }
-    });
 }
 
 RunQueue::~RunQueue()
 {
-    stop();
-    m_loadWatcher.waitForFinished();
+    // The executors release what they run; m_jobs (destroyed first) waits for them and drops
+    // what they still had to report.
+    for (auto& w : m_workers)
+        w->control.cancel = true;
+    m_shared->wake(true);
 }
 
 void RunQueue::setProject(const std::optional<Project>& project)
 {
     stop();
-    m_loadWatcher.waitForFinished();
+    m_jobs.waitFor(kEditJob);  // edits of the previous project land there
+    m_jobs.waitFor(kReloadJob);
+    m_edits.clear();
     m_project = project;
     m_runs.clear();
     m_live.clear();
@@ -54,9 +110,11 @@ void RunQueue::setProject(const std::optional<Project>& project)
         emit runsChanged();
         return;
     }
-    if (const auto marked = RunStore(m_project->database()).markInterrupted(); !marked)
-        emit errorOccurred(marked.error());
-    refresh();
+    // Runs a dead process left `running`; the list reloads afterwards.
+    edit([](RunStore& store) {
+        const auto marked = store.markInterrupted();
+        return marked ? success() : Status::failure(marked.error());
+    });
 }
 
 QStringList RunQueue::devices() const
@@ -87,31 +145,88 @@ void RunQueue::start(const QStringList& devices)
         if (chosen.isEmpty())
             chosen << QStringLiteral("cpu");
     }
-    m_stopping = false;
+    {
+        std::lock_guard<std::mutex> lock(m_shared->mutex);
+        m_shared->stopping = false;
+    }
     m_doneSinceDrain = m_failedSinceDrain = 0;
     for (const QString& device : chosen) {
-        auto worker = std::make_unique<Worker>();
+        auto worker = std::make_shared<Worker>();
         worker->device = device;
-        Worker* w = worker.get();
-        m_workers.push_back(std::move(worker));
-        w->thread = std::thread([this, w] { workerLoop(w); });
+        worker->control.paused = m_shared->paused.load();
+        m_workers.push_back(worker);
+        m_jobs.start<int, ExecutorEvent>(executorJob(device), executorWork(worker), {},
+                                         [this](ExecutorEvent event) { onExecutorEvent(event); });
     }
     emit startedChanged(true);
+}
+
+RunQueue::ExecutorWork RunQueue::executorWork(std::shared_ptr<Worker> w) const
+{
+    const Project project = *m_project;
+    const std::shared_ptr<Shared> shared = m_shared;
+    return [project, w, shared](JobContext& job, const std::function<void(const ExecutorEvent&)>& report) {
+        bool ranSomething = false;
+        QElapsedTimer sent;
+        std::optional<RunPhase> lastPhase;
+        RunDrainCallbacks callbacks;
+        callbacks.stopRequested = [&] { return job.cancelled() || shared->isStopping(); };
+        callbacks.beforeClaim = [&] {
+            shared->holdWhilePaused(job);
+            w->busy = true;
+        };
+        callbacks.claimFailed = [&](const QString& error) {
+            w->busy = false;
+            report(ExecutorEvent{ExecutorEvent::Error, {}, {}, error});
+            shared->idle(std::chrono::seconds(5));
+            return true;
+        };
+        callbacks.queueEmpty = [&] {
+            w->busy = false;
+            if (ranSomething) {
+                ranSomething = false;
+                report(ExecutorEvent{ExecutorEvent::Idle, {}, {}, {}});
+            }
+            shared->idle(std::chrono::seconds(2));
+            return true;
+        };
+        callbacks.started = [&](const RunRecord& run) {
+            w->control.paused = shared->paused.load();
+            w->current = run.id;
+            sent.invalidate();
+            lastPhase.reset();
+            report(ExecutorEvent{ExecutorEvent::Started, {}, {}, {}});
+        };
+        // Progress is forwarded at most ten times a second, phase changes and pauses always.
+        callbacks.progress = [&](const RunProgress& p) {
+            if (p.phase == lastPhase && sent.isValid() && sent.elapsed() < 100 && !p.paused)
+                return;
+            lastPhase = p.phase;
+            sent.restart();
+            report(ExecutorEvent{ExecutorEvent::Progress, p, {}, {}});
+        };
+        callbacks.finished = [&](const RunRecord&, const RunOutcome& outcome, bool) {
+            w->current = 0;
+            ranSomething = true;
+            report(ExecutorEvent{ExecutorEvent::Finished, {}, outcome, {}});
+            w->busy = false;
+        };
+        drainRuns(project, w->device, w->control, callbacks);
+        w->busy = false;
+        return 0;
+    };
 }
 
 void RunQueue::stop()
 {
     if (m_workers.empty())
         return;
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_stopping = true;
-    }
     for (auto& w : m_workers)
         w->control.cancel = true;
-    m_wake.notify_all();
-    for (auto& w : m_workers)
-        w->thread.join();
+    m_shared->wake(true);
+    // What they report until they end (the runs they release) is delivered meanwhile.
+    for (const auto& w : m_workers)
+        m_jobs.waitFor(executorJob(w->device));
     m_workers.clear();
     m_live.clear();
     emit startedChanged(false);
@@ -120,7 +235,7 @@ void RunQueue::stop()
 
 void RunQueue::pause()
 {
-    m_paused = true;
+    m_shared->paused = true;
     for (auto& w : m_workers)
         w->control.paused = true;
     emit pausedChanged(true);
@@ -128,16 +243,16 @@ void RunQueue::pause()
 
 void RunQueue::resume()
 {
-    m_paused = false;
+    m_shared->paused = false;
     for (auto& w : m_workers)
         w->control.paused = false;
-    m_wake.notify_all();
+    m_shared->wake();
     emit pausedChanged(false);
 }
 
 bool RunQueue::isPaused() const
 {
-    return m_paused.load();
+    return m_shared->paused.load();
 }
 
 void RunQueue::cancelRun(RowId id)
@@ -145,139 +260,111 @@ void RunQueue::cancelRun(RowId id)
     for (auto& w : m_workers)
         if (w->current.load() == id)
             w->control.cancel = true;
-    if (m_project)
-        if (Status s = RunStore(m_project->database()).cancelQueued({id}); !s)
-            emit errorOccurred(s.error());
-    refresh();
+    edit([id](RunStore& store) { return store.cancelQueued({id}); });
 }
 
 void RunQueue::retry(const QVector<RowId>& ids)
 {
-    if (!m_project)
-        return;
-    if (Status s = RunStore(m_project->database()).requeue(ids); !s)
-        emit errorOccurred(s.error());
-    queueChanged();
+    edit([ids](RunStore& store) { return store.requeue(ids); }, true);
 }
 
 void RunQueue::move(RowId id, int delta)
 {
-    if (!m_project)
-        return;
-    if (Status s = RunStore(m_project->database()).move(id, delta); !s)
-        emit errorOccurred(s.error());
-    refresh();
+    edit([id, delta](RunStore& store) { return store.move(id, delta); });
 }
 
 void RunQueue::remove(const QVector<RowId>& ids)
 {
-    if (!m_project)
-        return;
-    if (Status s = RunStore(m_project->database()).remove(ids); !s)
-        emit errorOccurred(s.error());
-    refresh();
+    edit([ids](RunStore& store) { return store.remove(ids); });
 }
 
 void RunQueue::queueChanged()
 {
-    m_wake.notify_all();
+    m_shared->wake();
     refresh();
+}
+
+void RunQueue::edit(Edit apply, bool wake)
+{
+    if (!m_project)
+        return;
+    m_edits.enqueue(PendingEdit{std::move(apply), wake});
+    if (!m_jobs.isRunning(kEditJob))
+        startNextEdit();
+}
+
+void RunQueue::startNextEdit()
+{
+    if (m_edits.isEmpty() || !m_project)
+        return;
+    const PendingEdit next = m_edits.dequeue();
+    const Project project = *m_project;
+    m_jobs.start<Status>(kEditJob, [project, apply = next.apply](JobContext&) {
+        RunStore store(project.database());
+        return apply(store);
+    }, [this, wake = next.wake](Status done) {
+        if (!done)
+            emit errorOccurred(done.error());
+        if (wake)
+            m_shared->wake();
+        if (m_edits.isEmpty())
+            refresh();
+        else
+            startNextEdit();
+    });
 }
 
 void RunQueue::refresh()
 {
     if (!m_project)
         return;
-    if (m_loadWatcher.isRunning()) {
-        m_reloadPending = true;
-        return;
-    }
     const Project project = *m_project;
-    m_loadWatcher.setFuture(QtConcurrent::run([project] {
-        auto runs = RunStore(project.database()).runs();
-        project.closeThreadConnection();
-        return runs;
-    }));
+    // A newer reload replaces one in flight: only the latest list is shown.
+    m_jobs.start<Outcome<QVector<RunRecord>>>(kReloadJob, [project](JobContext&) {
+        return RunStore(project.database()).runs();
+    }, [this](Outcome<QVector<RunRecord>> loaded) {
+        if (!loaded) {
+            emit errorOccurred(loaded.error());
+            return;
+        }
+        m_runs = std::move(loaded).value();
+        emit runsChanged();
+    });
 }
 
 void RunQueue::waitForIdle()
 {
     for (;;) {
         bool anyBusy = false;
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            for (auto& w : m_workers)
-                anyBusy = anyBusy || w->busy.load();
-        }
+        for (const auto& w : m_workers)
+            anyBusy = anyBusy || w->busy.load();
         if (!anyBusy)
             break;
         QThread::msleep(20);
     }
-    m_loadWatcher.waitForFinished();
+    m_jobs.waitFor(kEditJob);
+    m_jobs.waitFor(kReloadJob);
 }
 
-void RunQueue::workerLoop(Worker* w)
+void RunQueue::onExecutorEvent(const ExecutorEvent& event)
 {
-    const Project project = *m_project;
-    const QString owner = currentRunOwner();
-    bool ranSomething = false;
-    for (;;) {
-        {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_stopping || !m_paused.load(); });
-            if (m_stopping)
-                break;
-        }
-        w->busy = true;
-        const auto claimed = RunStore(project.database()).claimNext(w->device, owner);
-        if (!claimed) {
-            w->busy = false;
-            QMetaObject::invokeMethod(this, [this, message = claimed.error()] { emit errorOccurred(message); });
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait_for(lock, std::chrono::seconds(5), [&] { return m_stopping; });
-            continue;
-        }
-        if (!claimed.value()) {
-            w->busy = false;
-            if (ranSomething) {
-                ranSomething = false;
-                QMetaObject::invokeMethod(this, [this] { onIdle(); });
-            }
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait_for(lock, std::chrono::seconds(2), [&] { return m_stopping; });
-            continue;
-        }
-        const RunRecord run = *claimed.value();
-        w->control.cancel = m_stopping;
-        w->control.paused = m_paused.load();
-        w->current = run.id;
-        QMetaObject::invokeMethod(this, [this] { refresh(); });
-        // Progress is forwarded at most ten times a second, phase changes always.
-        QElapsedTimer sent;
-        std::optional<RunPhase> lastPhase;
-        const RunOutcome outcome = executeRun(project, run, w->device, [&](const RunProgress& p) {
-            if (p.phase == lastPhase && sent.isValid() && sent.elapsed() < 100 && !p.paused)
-                return;
-            lastPhase = p.phase;
-            sent.restart();
-            QMetaObject::invokeMethod(this, [this, p] { onProgress(p); });
-        }, w->control);
-        w->current = 0;
-        ranSomething = true;
-        // Stopped because the queue stops (the project closes): not the user's cancel, so the
-        // run goes back in the queue and resumes from its saved state next time.
-        if (outcome.state == RunState::Cancelled && stopping())
-            RunStore(project.database()).release(run.id);
-        QMetaObject::invokeMethod(this, [this, outcome] { onFinished(outcome); });
-        w->busy = false;
+    switch (event.type) {
+    case ExecutorEvent::Started:
+        refresh();
+        break;
+    case ExecutorEvent::Progress:
+        onProgress(event.progress);
+        break;
+    case ExecutorEvent::Finished:
+        onFinished(event.outcome);
+        break;
+    case ExecutorEvent::Idle:
+        onIdle();
+        break;
+    case ExecutorEvent::Error:
+        emit errorOccurred(event.message);
+        break;
     }
-    project.closeThreadConnection();
-}
-
-bool RunQueue::stopping()
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_stopping;
 }
 
 void RunQueue::onProgress(const RunProgress& progress)

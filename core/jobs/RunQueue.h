@@ -1,37 +1,43 @@
 #pragma once
 
-// The fine-tuning queue of the open project as the GUI drives it: one executor thread per
-// device (each CUDA device, else the CPU), each with its own DB connection, taking queued runs
-// in order and executing them (jobs/RunExecutor.h). Pause holds every executor after its
+// The fine-tuning queue of the open project as the GUI drives it: one executor per device
+// (each CUDA device, else the CPU), each a long job on the queue's JobTracker draining the queue
+// (jobs/RunDrain.h) with its thread's own DB connection. Pause holds every executor after its
 // current step; cancel stops a run within a step; retry, reorder and remove act on the rows.
-// Progress, finished runs and the drained queue arrive as queued signals carrying values.
+// Every read and write of the run table runs on a worker: edits one after another, in the
+// order they were asked for, the run list reloaded after them. Progress, finished runs and the
+// drained queue arrive as queued signals carrying values.
 
+#include "jobs/JobTracker.h"
 #include "jobs/RunExecutor.h"
 #include "project/Project.h"
-#include "project/RunStore.h"
+#include "project/RunTypes.h"
 
-#include <QFutureWatcher>
+#include <QHash>
 #include <QObject>
+#include <QQueue>
 #include <QStringList>
 
-#include <condition_variable>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 namespace ckptlab {
+
+class RunStore;
 
 class RunQueue : public QObject {
     Q_OBJECT
 public:
     explicit RunQueue(QObject* parent = nullptr);
-    ~RunQueue() override; // stops running runs (back in the queue, resumable) and joins the executors
+    ~RunQueue() override; // stops running runs (back in the queue, resumable) and waits for the executors
 
     // Stops executors of the previous project; marks runs a dead process left `running` as
-    // interrupted; loads the run list.
+    // interrupted; loads the run list (both on a worker).
     void setProject(const std::optional<Project>& project);
+    bool hasProject() const { return m_project.has_value(); }
+    QString projectPath() const { return m_project ? m_project->path() : QString(); }
 
     // "cpu", then "cuda:0", ... as libtorch sees them.
     static QStringList computeDevices();
@@ -39,7 +45,7 @@ public:
     // Starts one executor per device (empty: every CUDA device, else "cpu"). Idempotent.
     void start(const QStringList& devices = {});
     // Stops what runs within a step and puts it back in the queue (it resumes from its saved
-    // state), then stops the executors.
+    // state), then waits for the executors.
     void stop();
     bool isStarted() const { return !m_workers.empty(); }
     QStringList devices() const;
@@ -61,7 +67,8 @@ public:
     // Runs executing now, by id, with their latest progress.
     const QHash<RowId, RunProgress>& live() const { return m_live; }
 
-    void waitForIdle();                              // tests: until every executor has no run
+    // Tests: until every executor has no run and the edits and the reload are done.
+    void waitForIdle();
 
 signals:
     void runsChanged();
@@ -75,24 +82,35 @@ signals:
 
 private:
     struct Worker;
-    void workerLoop(Worker* worker);
-    bool stopping();
+    struct Shared;
+    struct ExecutorEvent;
+    using Edit = std::function<Status(RunStore&)>;
+    struct PendingEdit {
+        Edit apply;
+        bool wake = false;                           // executors look for work afterwards
+    };
+
+    using ExecutorWork = std::function<int(JobContext&, const std::function<void(const ExecutorEvent&)>&)>;
+
+    // One device's executor loop, run as a long job.
+    ExecutorWork executorWork(std::shared_ptr<Worker> worker) const;
+    // Queues a write of the run table; edits run one at a time, the list reloads after the last.
+    void edit(Edit apply, bool wake = false);
+    void startNextEdit();
+    void onExecutorEvent(const ExecutorEvent& event);
     void onProgress(const RunProgress& progress);
     void onFinished(const RunOutcome& outcome);
     void onIdle();
 
     std::optional<Project> m_project;
-    std::vector<std::unique_ptr<Worker>> m_workers;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_stopping = false;
-    std::atomic<bool> m_paused{false};
+    std::vector<std::shared_ptr<Worker>> m_workers;
+    std::shared_ptr<Shared> m_shared;                // what the executors and this thread share
     QVector<RunRecord> m_runs;
     QHash<RowId, RunProgress> m_live;
-    QFutureWatcher<Outcome<QVector<RunRecord>>> m_loadWatcher;
-    bool m_reloadPending = false;
+    QQueue<PendingEdit> m_edits;                     // waiting for the one that runs
     int m_doneSinceDrain = 0;
     int m_failedSinceDrain = 0;
+    JobTracker m_jobs;                               // last: destroyed first, while the rest lives
 };
 
 } // namespace ckptlab

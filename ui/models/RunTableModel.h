@@ -1,7 +1,7 @@
 #pragma once
 
 #include "jobs/RunExecutor.h"
-#include "project/RunStore.h"
+#include "project/RunTypes.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

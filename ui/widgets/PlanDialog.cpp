@@ -1,5 +1,6 @@
 #include "widgets/PlanDialog.h"
 
+#include "jobs/ProjectSession.h"
 #include "jobs/RunQueue.h"
 #include "models/RunText.h"
 #include "widgets/CheckpointPicker.h"
@@ -21,7 +22,6 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -66,10 +66,10 @@ QLineEdit* listEdit(const QString& name, const QString& value, const QString& to
 
 } // namespace
 
-PlanDialog::PlanDialog(const Project& project, const ResultSnapshot& snapshot, const QVector<CheckpointInfo>& preselected,
-                       QWidget* parent)
-    : QDialog(parent), m_project(project), m_checkpoints(new CheckpointPicker(snapshot.checkpoints)), m_tasks(new TaskSpecList),
-      m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)), m_estimator(new PlanEstimator(project, this))
+PlanDialog::PlanDialog(ProjectSession* session, const QVector<CheckpointInfo>& preselected, QWidget* parent)
+    : QDialog(parent), m_session(session), m_checkpoints(new CheckpointPicker(session->snapshot().checkpoints)),
+      m_tasks(new TaskSpecList), m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)),
+      m_estimator(new PlanEstimator(session, this))
 {
     setWindowTitle(tr("Plan fine-tuning"));
     setObjectName(QStringLiteral("planDialog"));
@@ -104,7 +104,7 @@ PlanDialog::PlanDialog(const Project& project, const ResultSnapshot& snapshot, c
     layout->addWidget(buildEstimate());
     layout->addWidget(m_buttons);
 
-    addKnownTaskSpecs(project);
+    addKnownTaskSpecs(session->path());
     if (preselected.isEmpty())
         m_checkpoints->checkRange({}, 0);
     else
@@ -124,13 +124,7 @@ PlanDialog::PlanDialog(const Project& project, const ResultSnapshot& snapshot, c
             m_estimate->setText(tr("<i>Estimating… (reading the task data and measuring this device)</i>"));
         updateOk();
     });
-    connect(&m_queueWatcher, &QFutureWatcherBase::finished, this, &PlanDialog::onQueued);
     inputsChanged();
-}
-
-PlanDialog::~PlanDialog()
-{
-    m_queueWatcher.waitForFinished();
 }
 
 QWidget* PlanDialog::buildHyperParameters()
@@ -204,10 +198,10 @@ QWidget* PlanDialog::buildEstimate()
     return box;
 }
 
-void PlanDialog::addKnownTaskSpecs(const Project& project)
+void PlanDialog::addKnownTaskSpecs(const QString& projectPath)
 {
     // The demo study's tasks, when this project has them.
-    const QFileInfo file(project.path());
+    const QFileInfo file(projectPath);
     const QDir demoTasks(file.absoluteDir().filePath(file.completeBaseName() + QStringLiteral(".demo/tasks")));
     for (const QString& name : demoTasks.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
         m_tasks->addSpec(demoTasks.filePath(name), true, true);
@@ -357,19 +351,16 @@ void PlanDialog::accept()
             recent.prepend(spec);
     settings.setValue(QLatin1String(kRecentSpecsKey), recent.mid(0, 20));
 
-    const Project project = m_project;
-    const RunPlanRequest request = m_estimator->estimatedRequest();
-    const PlanEstimate estimate = *m_estimator->estimate();
-    m_queueWatcher.setFuture(QtConcurrent::run([project, request, estimate] {
-        auto queued = queuePlan(project, request, estimate);
-        project.closeThreadConnection();
-        return queued;
-    }));
+    if (!m_session) {
+        onQueued(Outcome<int>::failure(tr("The project is closed.")));
+        return;
+    }
+    m_session->queuePlan(m_estimator->estimatedRequest(), *m_estimator->estimate(), this,
+                         [this](Outcome<int> queued) { onQueued(queued); });
 }
 
-void PlanDialog::onQueued()
+void PlanDialog::onQueued(const Outcome<int>& queued)
 {
-    const Outcome<int> queued = m_queueWatcher.result();
     m_queuing = false;
     if (!queued) {
         for (QWidget* w : findChildren<QGroupBox*>())

@@ -1,11 +1,10 @@
 #pragma once
 
 #include "jobs/RunPlanner.h"
-#include "project/Project.h"
 #include "project/ProjectTypes.h"
 
 #include <QDialog>
-#include <QFutureWatcher>
+#include <QPointer>
 
 class QCheckBox;
 class QComboBox;
@@ -17,18 +16,19 @@ namespace ckptlab {
 
 class CheckpointPicker;
 class PlanEstimator;
+class ProjectSession;
 class TaskSpecList;
 
 // Plans fine-tuning runs: checkpoints × fine-tuning tasks × hyper-parameter lists, each model
 // then evaluated on a suite (tasks × prompt formats × shots), base checkpoints optionally too.
 // What the plan costs (runs, training tokens, time, peak memory, what will not fit) is
-// re-estimated on a worker thread whenever an input changes. Accepting queues the new runs.
+// re-estimated in the background (a job of the session) whenever an input changes. Accepting
+// queues the new runs, in the background too.
 class PlanDialog : public QDialog {
     Q_OBJECT
 public:
-    PlanDialog(const Project& project, const ResultSnapshot& snapshot, const QVector<CheckpointInfo>& preselected,
-               QWidget* parent = nullptr);
-    ~PlanDialog() override;
+    // The checkpoints offered are those of the session's snapshot.
+    PlanDialog(ProjectSession* session, const QVector<CheckpointInfo>& preselected, QWidget* parent = nullptr);
 
     CheckpointPicker* checkpoints() const { return m_checkpoints; }
     TaskSpecList* tasks() const { return m_tasks; }
@@ -40,7 +40,7 @@ public:
     bool canQueue() const;
     int queuedRuns() const { return m_queuedRuns; }
 
-    // Queues the estimated plan on a worker thread and closes once it is saved.
+    // Queues the estimated plan in the background and closes once it is saved.
     void accept() override;
 
 signals:
@@ -50,14 +50,14 @@ private:
     QWidget* buildHyperParameters();
     QWidget* buildEvaluation();
     QWidget* buildEstimate();
-    void addKnownTaskSpecs(const Project& project);
+    void addKnownTaskSpecs(const QString& projectPath);
     void inputsChanged();
     void showEstimate(const PlanEstimate& estimate);
     void showProblem(const QString& message);
     void updateOk();
-    void onQueued();
+    void onQueued(const Outcome<int>& queued);
 
-    Project m_project;
+    QPointer<ProjectSession> m_session;
     CheckpointPicker* m_checkpoints;
     TaskSpecList* m_tasks;
     QLineEdit* m_epochs;
@@ -73,7 +73,6 @@ private:
     QLabel* m_warnings;
     QDialogButtonBox* m_buttons;
     PlanEstimator* m_estimator;
-    QFutureWatcher<Outcome<int>> m_queueWatcher;
     bool m_queuing = false;
     int m_queuedRuns = 0;
 };

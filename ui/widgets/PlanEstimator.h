@@ -1,26 +1,25 @@
 #pragma once
 
 #include "jobs/RunPlanner.h"
-#include "project/Project.h"
 
-#include <QFutureWatcher>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
-#include <atomic>
-#include <memory>
 #include <optional>
 
 namespace ckptlab {
 
-// Costs a plan on a worker thread (estimatePlan tokenizes the training data) while its inputs
-// are being edited: requests are debounced, a newer request cancels the one in flight, and
-// only the estimate of the latest request is reported.
+class ProjectSession;
+
+// Costs a plan while its inputs are being edited (estimatePlan tokenizes the training data, so
+// it runs as a job of the session): requests are debounced, a newer request cancels the one in
+// flight, and only the estimate of the latest request is reported.
 class PlanEstimator : public QObject {
     Q_OBJECT
 public:
-    explicit PlanEstimator(const Project& project, QObject* parent = nullptr);
-    ~PlanEstimator() override; // cancels and waits for the worker
+    explicit PlanEstimator(ProjectSession* session, QObject* parent = nullptr);
+    ~PlanEstimator() override; // cancels the estimate in flight
 
     void request(const RunPlanRequest& request);
     void cancel();                     // forgets the pending request and the last estimate
@@ -38,16 +37,15 @@ signals:
 
 private:
     void launch();
-    void onFinished();
+    void onEstimated(quint64 generation, const Outcome<PlanEstimate>& result);
 
-    Project m_project;
+    QPointer<ProjectSession> m_session;
     QTimer m_debounce;
-    QFutureWatcher<Outcome<PlanEstimate>> m_watcher;
-    std::shared_ptr<std::atomic<bool>> m_cancelRunning;
     RunPlanRequest m_latest;
     RunPlanRequest m_running;
     RunPlanRequest m_estimatedRequest;
-    bool m_latestLaunched = true;
+    quint64 m_generation = 0;          // of the latest request; older answers are stale
+    bool m_waiting = false;            // an estimate was asked for and has not answered
     std::optional<PlanEstimate> m_estimate;
 };
 

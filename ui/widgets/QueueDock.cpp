@@ -49,6 +49,20 @@ QueueDock::QueueDock(RunQueue* queue, QWidget* parent)
       m_interruptedText(new QLabel), m_notice(new QLabel), m_status(new QLabel)
 {
     setObjectName(QStringLiteral("queueDock"));
+    createActions();
+    connectActions();
+    m_pages->addWidget(buildEmptyPage());
+    m_pages->addWidget(buildTable());
+    buildInterruptedBanner();
+    buildLayout();
+    connectModel();
+    connectQueue();
+    updateActions();
+    updateStatus();
+}
+
+void QueueDock::createActions()
+{
     QStyle* s = style();
     m_start = new QAction(s->standardIcon(QStyle::SP_MediaPlay), tr("Start queue"), this);
     m_start->setToolTip(tr("Run the queued runs, one at a time per device, in queue order."));
@@ -65,12 +79,17 @@ QueueDock::QueueDock(RunQueue* queue, QWidget* parent)
     m_moveDown->setToolTip(tr("Run the selected queued run later."));
     m_remove = new QAction(s->standardIcon(QStyle::SP_TrashIcon), tr("Remove"), this);
     m_remove->setToolTip(tr("Remove the selected runs from the list (results already written stay)."));
+    m_remove->setShortcut(QKeySequence::Delete);
+    m_remove->setShortcutContext(Qt::WidgetShortcut);
     m_plan = new QAction(s->standardIcon(QStyle::SP_FileDialogNewFolder), tr("Plan…"), this);
     m_plan->setToolTip(tr("Plan fine-tuning runs: checkpoints × tasks × hyper-parameters."));
     m_restartInterrupted = new QAction(s->standardIcon(QStyle::SP_BrowserReload), tr("Restart interrupted runs"), this);
     m_restartInterrupted->setToolTip(tr("Queue every interrupted run again and start the queue; fine-tuning resumes "
                                         "from the last saved training state."));
+}
 
+void QueueDock::connectActions()
+{
     connect(m_start, &QAction::triggered, this, &QueueDock::startQueue);
     connect(m_pause, &QAction::triggered, this, [this] { m_queue->isPaused() ? m_queue->resume() : m_queue->pause(); });
     connect(m_cancel, &QAction::triggered, this, &QueueDock::cancelSelected);
@@ -80,7 +99,10 @@ QueueDock::QueueDock(RunQueue* queue, QWidget* parent)
     connect(m_remove, &QAction::triggered, this, &QueueDock::removeSelected);
     connect(m_plan, &QAction::triggered, this, &QueueDock::planRequested);
     connect(m_restartInterrupted, &QAction::triggered, this, &QueueDock::restartInterrupted);
+}
 
+QWidget* QueueDock::buildTable()
+{
     m_view->setObjectName(QStringLiteral("queueView"));
     m_view->setModel(m_model);
     m_view->setItemDelegateForColumn(RunTableModel::Progress, new ProgressBarDelegate(m_view));
@@ -100,23 +122,24 @@ QueueDock::QueueDock(RunQueue* queue, QWidget* parent)
     header->resizeSection(RunTableModel::Loss, 70);
     header->resizeSection(RunTableModel::Device, 60);
     connect(m_view, &QWidget::customContextMenuRequested, this, &QueueDock::showContextMenu);
-    m_remove->setShortcut(QKeySequence::Delete);
-    m_remove->setShortcutContext(Qt::WidgetShortcut);
     m_view->addAction(m_remove);
 
+    // The table, and beside it the training loss of the selected run.
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(m_view);
     splitter->addWidget(m_loss);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     m_loss->setMinimumWidth(260);
-    m_pages->addWidget(buildEmptyPage());
-    m_pages->addWidget(splitter);
+    return splitter;
+}
 
+void QueueDock::buildInterruptedBanner()
+{
     auto* bannerLayout = new QHBoxLayout(m_interruptedBanner);
     bannerLayout->setContentsMargins(8, 4, 8, 4);
     auto* warning = new QLabel;
-    warning->setPixmap(s->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(18, 18));
+    warning->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(18, 18));
     bannerLayout->addWidget(warning);
     bannerLayout->addWidget(m_interruptedText, 1);
     auto* restart = new QToolButton;
@@ -125,7 +148,10 @@ QueueDock::QueueDock(RunQueue* queue, QWidget* parent)
     restart->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     bannerLayout->addWidget(restart);
     m_interruptedBanner->setVisible(false);
+}
 
+void QueueDock::buildLayout()
+{
     m_notice->setObjectName(QStringLiteral("queueNotice"));
     m_notice->setStyleSheet(QStringLiteral("QLabel { background: #e3f1e6; border: 1px solid #8cc79b; border-radius: 3px; "
                                            "padding: 4px 8px; }"));
@@ -142,7 +168,10 @@ QueueDock::QueueDock(RunQueue* queue, QWidget* parent)
     layout->addWidget(m_pages, 1);
     layout->addWidget(m_status);
     setWidget(content);
+}
 
+void QueueDock::connectModel()
+{
     m_model->setQueue(m_queue); // first, so the rows are updated before the dock reacts to the queue
     connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_selectionBeforeReset = selectedRunIds(); });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
@@ -160,6 +189,10 @@ QueueDock::QueueDock(RunQueue* queue, QWidget* parent)
         updateActions();
         updateChart();
     });
+}
+
+void QueueDock::connectQueue()
+{
     connect(m_queue, &RunQueue::runFinished, this, [this](const RunOutcome& outcome) {
         if (outcome.runId == m_chartedRun || m_chartedRun == 0)
             updateChart();
@@ -174,8 +207,6 @@ QueueDock::QueueDock(RunQueue* queue, QWidget* parent)
         updateActions();
         updateStatus();
     });
-    updateActions();
-    updateStatus();
 }
 
 QWidget* QueueDock::buildToolBar()

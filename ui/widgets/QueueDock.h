@@ -56,8 +56,17 @@ signals:
     void planRequested();
 
 private:
-    QWidget* buildToolBar();
+    // The constructor's steps, in order.
+    void createActions();
+    void connectActions();
     QWidget* buildEmptyPage();
+    QWidget* buildTable();            // the run table beside the loss chart
+    void buildInterruptedBanner();
+    void buildLayout();
+    QWidget* buildToolBar();
+    void connectModel();
+    void connectQueue();
+
     void startQueue();
     void cancelSelected();
     void retrySelected();

@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -281,6 +282,38 @@ private slots:
         QCOMPARE(count(project, "SELECT count(*) FROM result r JOIN model m ON m.id = r.model_id WHERE m.recipe_id IS NOT NULL"), 0);
         QCOMPARE(count(project, "SELECT count(*) FROM result"), 1); // the base evaluation
         QVERIFY(project.integrityOk());
+    }
+
+    // Cancel, retry, move and remove run on the queue's workers, one after another in the order
+    // asked, and the list reloads after them; the calling thread opens no connection.
+    void editsRunOnWorkersInOrder()
+    {
+        const Project project = freshProject("edits", {"100"});
+        RunPlanRequest r = request(project, {1e-3, 3e-3});
+        r.evaluateBase = false;
+        QCOMPARE(queuePlan(project, r, estimatePlan(project, r).value()).value(), 2);
+        project.closeThreadConnection();
+        const QStringList connections = QSqlDatabase::connectionNames();
+        const auto openedHere = [&] { return QSqlDatabase::connectionNames() != connections; };
+
+        RunQueue queue;
+        QSignalSpy errors(&queue, &RunQueue::errorOccurred);
+        queue.setProject(project);
+        queue.waitForIdle();
+        QCOMPARE(queue.runs().size(), 2);
+        const RowId a = queue.runs()[0].id, b = queue.runs()[1].id;
+        // In this order a ends queued again, behind b; the other way round it stays cancelled.
+        queue.cancelRun(a);
+        queue.retry({a});
+        queue.move(b, -1);
+        queue.remove({b});
+        QVERIFY(!openedHere());
+        queue.waitForIdle();
+        QVERIFY(!openedHere());
+        QCOMPARE(errors.size(), 0);
+        QCOMPARE(queue.runs().size(), 1);
+        QCOMPARE(queue.runs()[0].id, a);
+        QCOMPARE(queue.runs()[0].state, RunState::Queued);
     }
 
     void threadedQueueDrains()
