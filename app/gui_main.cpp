@@ -13,15 +13,10 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
-int main(int argc, char** argv)
-{
-    QApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("ckptlab"));
-    QCoreApplication::setOrganizationName(QStringLiteral("ckptlab"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(CKPTLAB_VERSION));
-    ckptlab::configureCompute();
+namespace {
 
-    QCommandLineParser parser;
+void addOptions(QCommandLineParser& parser)
+{
     parser.setApplicationDescription(QStringLiteral("Explore how pre-training shapes fine-tuning across checkpoints."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -41,10 +36,12 @@ int main(int argc, char** argv)
                       QStringLiteral("SECONDS")});
     parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("Project file to open (created if missing)."),
                                  QStringLiteral("[PROJECT.ckptlab]"));
-    parser.process(app);
+}
 
-    ckptlab::MainWindow window;
-    window.show();
+// The project to show first: the demo study, a named project, the example, or the last one.
+// Returns false when the demo study cannot be prepared.
+bool openFirstProject(ckptlab::MainWindow& window, const QCommandLineParser& parser)
+{
     const QStringList positional = parser.positionalArguments();
     if (parser.isSet(QStringLiteral("demo"))) {
         QString project = positional.value(0);
@@ -56,7 +53,7 @@ int main(int argc, char** argv)
         fprintf(stderr, "ckptlab: demo study project: %s\n", qPrintable(QDir::toNativeSeparators(project)));
         if (!window.runDemoStudy(project)) {
             fprintf(stderr, "ckptlab: cannot prepare the demo study in %s\n", qPrintable(QDir::toNativeSeparators(project)));
-            return 1;
+            return false;
         }
     } else if (!positional.isEmpty()) {
         window.openProject(positional.first(), true);
@@ -68,25 +65,18 @@ int main(int argc, char** argv)
         if (last.isEmpty() || !QFileInfo::exists(last) || !window.openProject(last))
             window.openExample();
     }
-    if (parser.isSet(QStringLiteral("import")))
-        window.importPaths(parser.values(QStringLiteral("import")));
+    return true;
+}
 
-    if (parser.isSet(QStringLiteral("add-checkpoints")))
-        window.addCheckpointFolders(parser.values(QStringLiteral("add-checkpoints")));
-    if (parser.isSet(QStringLiteral("tab"))) {
-        const auto kind = ckptlab::figureKindFromName(parser.value(QStringLiteral("tab")));
-        if (!kind) {
-            fprintf(stderr, "ckptlab: --tab must be trajectory, change, sensitivity or gain\n");
-            return 2;
-        }
-        window.chartTabs()->setCurrentIndex(int(*kind));
-    }
+// --screenshot: after a delay, or once the session has loaded. Returns false on a bad delay.
+bool scheduleScreenshot(ckptlab::MainWindow& window, const QCommandLineParser& parser)
+{
     if (parser.isSet(QStringLiteral("screenshot")) && parser.isSet(QStringLiteral("screenshot-after"))) {
         bool ok = false;
         const double seconds = parser.value(QStringLiteral("screenshot-after")).toDouble(&ok);
         if (!ok || seconds < 0) {
             fprintf(stderr, "ckptlab: --screenshot-after needs a number of seconds\n");
-            return 2;
+            return false;
         }
         const QString path = parser.value(QStringLiteral("screenshot"));
         QTimer::singleShot(qRound(seconds * 1000), &window, [&window, path] {
@@ -104,5 +94,41 @@ int main(int argc, char** argv)
             });
         });
     }
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ckptlab"));
+    QCoreApplication::setOrganizationName(QStringLiteral("ckptlab"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CKPTLAB_VERSION));
+    ckptlab::configureCompute();
+
+    QCommandLineParser parser;
+    addOptions(parser);
+    parser.process(app);
+
+    ckptlab::MainWindow window;
+    window.show();
+    if (!openFirstProject(window, parser))
+        return 1;
+    if (parser.isSet(QStringLiteral("import")))
+        window.importPaths(parser.values(QStringLiteral("import")));
+
+    if (parser.isSet(QStringLiteral("add-checkpoints")))
+        window.addCheckpointFolders(parser.values(QStringLiteral("add-checkpoints")));
+    if (parser.isSet(QStringLiteral("tab"))) {
+        const auto kind = ckptlab::figureKindFromName(parser.value(QStringLiteral("tab")));
+        if (!kind) {
+            fprintf(stderr, "ckptlab: --tab must be trajectory, change, sensitivity or gain\n");
+            return 2;
+        }
+        window.chartTabs()->setCurrentIndex(int(*kind));
+    }
+    if (!scheduleScreenshot(window, parser))
+        return 2;
     return app.exec();
 }

@@ -105,6 +105,86 @@ QString jsonKeyPath(const QStringList& parts)
     return quoted.join(QLatin1Char('.'));
 }
 
+namespace {
+
+// The metrics of one task of a results file, as records (or skipped rows for N/A values).
+class TaskMetricsReader {
+public:
+    TaskMetricsReader(const QString& filePath, const QJsonObject& root, const LmEvalModel& model, const ImportOptions& options)
+        : m_filePath(filePath), m_root(root), m_model(model), m_options(options)
+    {
+    }
+
+    // Counts the task's values in `resultCount`; a value of the wrong type fails the file.
+    Status read(const QString& evalName, const QJsonValue& value, FileRecords& out, int& resultCount) const
+    {
+        if (!value.isObject())
+            return Status::failure(QStringLiteral("%1: %2: expected an object of metrics.")
+                                       .arg(m_filePath, jsonKeyPath({QStringLiteral("results"), evalName})));
+        const QJsonObject metrics = value.toObject();
+        for (auto it = metrics.begin(); it != metrics.end(); ++it) {
+            const MetricKey key = splitMetricKey(it.key());
+            if (key.name == QLatin1String("alias") || key.name.endsWith(QLatin1String("_stderr")))
+                continue;
+            const QString where = jsonKeyPath({QStringLiteral("results"), evalName, it.key()});
+            if (isNotAvailable(it.value())) {
+                out.skipped << SkippedRow{m_filePath, 0, where, m_model.modelRef, QStringLiteral("the value is N/A"),
+                                          SkippedRow::Why::NoValue};
+                continue;
+            }
+            if (!it.value().isDouble())
+                return Status::failure(
+                    QStringLiteral("%1: %2: expected a number, found %3.").arg(m_filePath, where, describe(it.value())));
+            ++resultCount;
+            if (!m_model.model)
+                continue;
+            auto rec = record(evalName, metrics, key, it.value().toDouble(), where);
+            if (!rec)
+                return Status::failure(rec.error());
+            out.records << rec.value();
+        }
+        return success();
+    }
+
+private:
+    Outcome<ImportRecord> record(const QString& evalName, const QJsonObject& metrics, const MetricKey& key, double value,
+                                 const QString& where) const
+    {
+        const TaskAndFormat split = splitEvalDatasetName(evalName, m_options.formatSuffixes);
+        const TaskMetric known = knownTaskMetric(split.task, true);
+        const auto shots = shotsFor(m_root, evalName);
+        ImportRecord rec;
+        rec.model = *m_model.model;
+        rec.modelRef = m_model.modelRef;
+        rec.task = split.task;
+        rec.format = split.format;
+        rec.metric = metricName(key);
+        rec.value = value;
+        QString stderrKey = key.name + QLatin1String("_stderr");
+        if (!key.filter.isEmpty())
+            stderrKey += QLatin1Char(',') + key.filter;
+        const QJsonValue stderrValue = metrics.value(stderrKey);
+        if (stderrValue.isDouble())
+            rec.stderr_ = stderrValue.toDouble();
+        else if (!stderrValue.isUndefined() && !isNotAvailable(stderrValue))
+            return Outcome<ImportRecord>::failure(QStringLiteral("%1: %2: expected a number or \"N/A\".")
+                                                      .arg(m_filePath, jsonKeyPath({QStringLiteral("results"), evalName, stderrKey})));
+        rec.shots = shots ? *shots : rec.model.shots;
+        rec.n = samplesFor(m_root, evalName);
+        rec.keyPath = where;
+        rec.taskKind = known.kind;
+        rec.taskMetric = known.metric.isEmpty() ? preferredMetric(metrics, rec.metric) : known.metric;
+        return rec;
+    }
+
+    const QString& m_filePath;
+    const QJsonObject& m_root;
+    const LmEvalModel& m_model;
+    const ImportOptions& m_options;
+};
+
+} // namespace
+
 Outcome<FileRecords> readLmEvalJson(const QByteArray& bytes, const QString& filePath, const ModelIdParser& parser,
                                     const ImportOptions& options, bool ignoreIfNotResults)
 {
@@ -134,66 +214,16 @@ Outcome<FileRecords> readLmEvalJson(const QByteArray& bytes, const QString& file
     }
     if (!results.isObject())
         return Out::failure(QStringLiteral("%1: results: expected an object of tasks.").arg(filePath));
-
     const auto identified = identifyLmEvalModel(root, filePath, parser, options.defaultSeries);
     if (!identified)
         return Out::failure(identified.error());
     const LmEvalModel& model = identified.value();
-
+    const TaskMetricsReader reader(filePath, root, model, options);
     const QJsonObject tasks = results.toObject();
     int resultCount = 0;
-    for (auto taskIt = tasks.begin(); taskIt != tasks.end(); ++taskIt) {
-        const QString evalName = taskIt.key();
-        if (!taskIt.value().isObject())
-            return Out::failure(QStringLiteral("%1: %2: expected an object of metrics.")
-                                    .arg(filePath, jsonKeyPath({QStringLiteral("results"), evalName})));
-        const QJsonObject metrics = taskIt.value().toObject();
-        const TaskAndFormat split = splitEvalDatasetName(evalName, options.formatSuffixes);
-        const TaskMetric known = knownTaskMetric(split.task, true);
-        const auto shots = shotsFor(root, evalName);
-        const int n = samplesFor(root, evalName);
-
-        for (auto it = metrics.begin(); it != metrics.end(); ++it) {
-            const MetricKey key = splitMetricKey(it.key());
-            if (key.name == QLatin1String("alias") || key.name.endsWith(QLatin1String("_stderr")))
-                continue;
-            const QString where = jsonKeyPath({QStringLiteral("results"), evalName, it.key()});
-            if (isNotAvailable(it.value())) {
-                out.skipped << SkippedRow{filePath, 0, where, model.modelRef, QStringLiteral("the value is N/A"),
-                                          SkippedRow::Why::NoValue};
-                continue;
-            }
-            if (!it.value().isDouble())
-                return Out::failure(
-                    QStringLiteral("%1: %2: expected a number, found %3.").arg(filePath, where, describe(it.value())));
-            ++resultCount;
-            if (!model.model)
-                continue;
-
-            ImportRecord rec;
-            rec.model = *model.model;
-            rec.modelRef = model.modelRef;
-            rec.task = split.task;
-            rec.format = split.format;
-            rec.metric = metricName(key);
-            rec.value = it.value().toDouble();
-            QString stderrKey = key.name + QLatin1String("_stderr");
-            if (!key.filter.isEmpty())
-                stderrKey += QLatin1Char(',') + key.filter;
-            const QJsonValue stderrValue = metrics.value(stderrKey);
-            if (stderrValue.isDouble())
-                rec.stderr_ = stderrValue.toDouble();
-            else if (!stderrValue.isUndefined() && !isNotAvailable(stderrValue))
-                return Out::failure(QStringLiteral("%1: %2: expected a number or \"N/A\".")
-                                        .arg(filePath, jsonKeyPath({QStringLiteral("results"), evalName, stderrKey})));
-            rec.shots = shots ? *shots : rec.model.shots;
-            rec.n = n;
-            rec.keyPath = where;
-            rec.taskKind = known.kind;
-            rec.taskMetric = known.metric.isEmpty() ? preferredMetric(metrics, rec.metric) : known.metric;
-            out.records << rec;
-        }
-    }
+    for (auto taskIt = tasks.begin(); taskIt != tasks.end(); ++taskIt)
+        if (Status s = reader.read(taskIt.key(), taskIt.value(), out, resultCount); !s)
+            return Out::failure(s.error());
     if (!model.model && resultCount > 0)
         out.skipped << SkippedRow{filePath, 0, model.keyPath, model.modelRef,
                                   QStringLiteral("%1; its %2 result(s) were skipped").arg(model.reason).arg(resultCount),

@@ -41,7 +41,15 @@ void refill(QComboBox* box, const QList<QPair<QString, QVariant>>& items, const 
 FilterPanel::FilterPanel(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(buildResultsGroup());
+    layout->addWidget(buildRecipesGroup());
+    layout->addWidget(buildChartGroup());
+    layout->addStretch(1);
+    connectControls();
+}
 
+QWidget* FilterPanel::buildResultsGroup()
+{
     auto* what = new QGroupBox(tr("Results"), this);
     auto* form = new QFormLayout(what);
     m_task = new QComboBox(what);
@@ -59,16 +67,22 @@ FilterPanel::FilterPanel(QWidget* parent) : QWidget(parent)
     form->addRow(tr("&Shots"), m_shots);
     form->addRow(tr("&Metric"), m_metric);
     form->addRow(tr("Checkpoint s&eries"), m_series);
-    layout->addWidget(what);
+    return what;
+}
 
+QWidget* FilterPanel::buildRecipesGroup()
+{
     auto* recipes = new QGroupBox(tr("Fine-tuning recipes"), this);
     auto* recipeLayout = new QVBoxLayout(recipes);
     m_recipes = new QListWidget(recipes);
     m_recipes->setObjectName(QStringLiteral("recipeList"));
     m_recipes->setMaximumHeight(150);
     recipeLayout->addWidget(m_recipes);
-    layout->addWidget(recipes);
+    return recipes;
+}
 
+QWidget* FilterPanel::buildChartGroup()
+{
     auto* look = new QGroupBox(tr("Chart"), this);
     auto* lookForm = new QFormLayout(look);
     m_xAxis = combo(look, {{tr("Checkpoint (step order)"), int(XAxisMode::Index)},
@@ -95,9 +109,13 @@ FilterPanel::FilterPanel(QWidget* parent) : QWidget(parent)
     lookForm->addRow(tr("St&yle"), m_style);
     lookForm->addRow(tr("Change view"), m_changeMode);
     lookForm->addRow(tr("Sensitivity view"), m_spread);
-    layout->addWidget(look);
-    layout->addStretch(1);
+    return look;
+}
 
+// Task, format and shots narrow each other (each refills the ones after it); every control
+// changes the chart.
+void FilterPanel::connectControls()
+{
     connect(m_task, &QComboBox::currentIndexChanged, this, [this] {
         if (m_updating)
             return;

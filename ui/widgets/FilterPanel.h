@@ -34,6 +34,10 @@ signals:
     void selectionChanged();
 
 private:
+    QWidget* buildResultsGroup();
+    QWidget* buildRecipesGroup();
+    QWidget* buildChartGroup();
+    void connectControls();
     void fillTasks();
     void fillFormats();
     void fillShots();

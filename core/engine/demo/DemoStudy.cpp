@@ -117,106 +117,164 @@ TrainConfig demoFineTuneConfig()
     return c;
 }
 
+namespace {
+
+// The demo study made in a staging folder, stage by stage, then moved into place.
+class DemoStudyWriter {
+public:
+    DemoStudyWriter(const std::string& root, const DemoStudyOptions& options,
+                    const std::function<void(const DemoProgress&)>& progress, const std::atomic<bool>* cancel)
+        : m_root(root), m_options(options), m_progress(progress), m_cancel(cancel),
+          m_rootPath(fs::absolute(fs::path(root)).lexically_normal()), m_staging{m_rootPath / ".demo-study.partial"},
+          m_stagedSeries(m_staging.path / "checkpoints" / kSeriesName), m_stagedTasks(m_staging.path / "tasks")
+    {
+    }
+
+    DemoStudyLayout write()
+    {
+        makeFolder(m_rootPath);
+        std::error_code ignored;
+        fs::remove_all(m_staging.path, ignored);
+        makeFolder(m_stagedSeries);
+        makeFolder(m_stagedTasks);
+        checkCancel();
+        makeCorpus();
+        checkCancel();
+        makeTokenizer();
+        checkCancel();
+        pretrain();
+        checkCancel();
+        report("tasks", 0, 1);
+        m_stagedSpecs = writeDemoTasks(m_world, m_options.seed, m_options.trainExamples, m_options.evalExamples,
+                                       m_stagedTasks.string());
+        report("tasks", 1, 1);
+        moveIntoPlace();
+        return layout();
+    }
+
+private:
+    void report(const char* phase, int step, int total, double loss = 0.0, double eta = -1.0) const
+    {
+        if (m_progress)
+            m_progress(DemoProgress{phase, step, total, loss, eta});
+    }
+
+    void checkCancel() const
+    {
+        if (m_cancel && m_cancel->load())
+            throw DemoStudyCancelled();
+    }
+
+    void makeCorpus()
+    {
+        report("corpus", 0, 1);
+        m_saveSteps = demoCheckpointSteps(m_options.pretrainSteps, m_options.checkpoints);
+        m_world = makeDemoWorld(m_options.seed, kCreatures);
+        const double pretrainTokens = double(m_options.pretrainSteps) * m_options.batchSize * m_options.sequenceLength;
+        m_corpus = demoCorpusDocuments(m_world, m_options.seed, static_cast<size_t>(pretrainTokens * kCorpusCharactersPerToken));
+        m_heldOut = demoCorpusDocuments(m_world, m_options.seed + 1, static_cast<size_t>(64 * m_options.sequenceLength * 4));
+        report("corpus", 1, 1);
+    }
+
+    void makeTokenizer()
+    {
+        report("tokenizer", 0, 2);
+        const std::string tokenizerJson = byteLevelBpeTokenizerJson(learnByteLevelMerges(m_corpus, m_options.vocabSize));
+        writeFile(m_stagedSeries / "tokenizer.json", tokenizerJson);
+        writeFile(m_stagedSeries / "tokenizer_config.json", demoTokenizerConfigJson(kMaxPositions));
+        report("tokenizer", 1, 2);
+        const Tokenizer tokenizer = Tokenizer::fromJsonText(tokenizerJson, {}, (m_stagedSeries / "tokenizer.json").string());
+        m_endOfText = tokenizer.tokenToId(kDemoEndOfText).value();
+        m_vocabSize = static_cast<int64_t>(tokenizer.vocabSize());
+        m_tokens = tokenStream(tokenizer, m_corpus, m_endOfText);
+        m_heldOutTokens = tokenStream(tokenizer, m_heldOut, m_endOfText);
+        report("tokenizer", 2, 2);
+    }
+
+    void pretrain()
+    {
+        DemoModelShape shape;
+        shape.vocabSize = m_vocabSize;
+        shape.endOfTextId = m_endOfText;
+        shape.hiddenSize = m_options.hiddenSize;
+        shape.layers = m_options.layers;
+        shape.heads = m_options.heads;
+        shape.maxPositions = kMaxPositions;
+        DemoPretrainSettings settings;
+        settings.steps = m_options.pretrainSteps;
+        settings.batchSize = m_options.batchSize;
+        settings.sequenceLength = m_options.sequenceLength;
+        settings.learningRate = m_options.learningRate;
+        settings.seed = m_options.seed;
+        settings.saveSteps.assign(m_saveSteps.begin(), m_saveSteps.end());
+        report("pretraining", 0, m_options.pretrainSteps);
+        m_pretrained = pretrainDemoModel(
+            demoNeoXConfigJson(shape), m_tokens, m_heldOutTokens, settings, m_stagedSeries.string(),
+            [&](const TrainProgress& p) { report("pretraining", p.step, p.totalSteps, p.loss, p.etaSeconds); }, m_cancel);
+        if (m_pretrained.cancelled)
+            throw DemoStudyCancelled();
+    }
+
+    // Everything is made: move it into place.
+    void moveIntoPlace()
+    {
+        std::error_code ignored;
+        makeFolder(seriesDir().parent_path());
+        makeFolder(tasksDir());
+        fs::remove_all(seriesDir(), ignored);
+        moveInto(m_stagedSeries, seriesDir());
+        for (const fs::directory_entry& entry : fs::directory_iterator(m_stagedTasks))
+            moveInto(entry.path(), tasksDir() / entry.path().filename());
+    }
+
+    fs::path seriesDir() const { return m_rootPath / "checkpoints" / kSeriesName; }
+    fs::path tasksDir() const { return m_rootPath / "tasks"; }
+
+    DemoStudyLayout layout() const
+    {
+        DemoStudyLayout layout;
+        layout.root = m_root;
+        layout.seriesDir = seriesDir().string();
+        for (const int64_t step : m_saveSteps) {
+            layout.steps.push_back(step);
+            layout.checkpointDirs.push_back((seriesDir() / ("step" + std::to_string(step))).string());
+        }
+        for (const std::string& spec : m_stagedSpecs)
+            layout.taskSpecs.push_back((tasksDir() / fs::path(spec).filename()).string());
+        layout.fineTune = demoFineTuneConfig();
+        layout.heldOutLoss = m_pretrained.heldOutLoss;
+        layout.parameters = m_pretrained.parameters;
+        layout.vocabSize = m_vocabSize;
+        return layout;
+    }
+
+    const std::string& m_root;
+    const DemoStudyOptions& m_options;
+    const std::function<void(const DemoProgress&)>& m_progress;
+    const std::atomic<bool>* m_cancel;
+    const fs::path m_rootPath;
+    const StagingFolder m_staging;
+    const fs::path m_stagedSeries;
+    const fs::path m_stagedTasks;
+    std::vector<int64_t> m_saveSteps;
+    DemoWorld m_world;
+    std::vector<std::string> m_corpus, m_heldOut;
+    int64_t m_endOfText = 0;
+    int64_t m_vocabSize = 0;
+    std::vector<int64_t> m_tokens, m_heldOutTokens;
+    DemoPretrainResult m_pretrained;
+    std::vector<std::string> m_stagedSpecs;
+};
+
+} // namespace
+
 DemoStudyLayout writeDemoStudy(const std::string& root, const DemoStudyOptions& options,
                                const std::function<void(const DemoProgress&)>& progress,
                                const std::atomic<bool>* cancel)
 {
     checkOptions(options);
     configureThreads();
-    const auto report = [&](const char* phase, int step, int total, double loss = 0.0, double eta = -1.0) {
-        if (progress)
-            progress(DemoProgress{phase, step, total, loss, eta});
-    };
-    const auto checkCancel = [&] {
-        if (cancel && cancel->load())
-            throw DemoStudyCancelled();
-    };
-
-    const fs::path rootPath = fs::absolute(fs::path(root)).lexically_normal();
-    makeFolder(rootPath);
-    const StagingFolder staging{rootPath / ".demo-study.partial"};
-    std::error_code ignored;
-    fs::remove_all(staging.path, ignored);
-    const fs::path stagedSeries = staging.path / "checkpoints" / kSeriesName;
-    const fs::path stagedTasks = staging.path / "tasks";
-    makeFolder(stagedSeries);
-    makeFolder(stagedTasks);
-
-    checkCancel();
-    report("corpus", 0, 1);
-    const std::vector<int64_t> saveSteps = demoCheckpointSteps(options.pretrainSteps, options.checkpoints);
-    const DemoWorld world = makeDemoWorld(options.seed, kCreatures);
-    const double pretrainTokens = double(options.pretrainSteps) * options.batchSize * options.sequenceLength;
-    const std::vector<std::string> corpus = demoCorpusDocuments(world, options.seed,
-                                                                static_cast<size_t>(pretrainTokens * kCorpusCharactersPerToken));
-    const std::vector<std::string> heldOut = demoCorpusDocuments(world, options.seed + 1,
-                                                                 static_cast<size_t>(64 * options.sequenceLength * 4));
-    report("corpus", 1, 1);
-
-    checkCancel();
-    report("tokenizer", 0, 2);
-    const std::string tokenizerJson = byteLevelBpeTokenizerJson(learnByteLevelMerges(corpus, options.vocabSize));
-    writeFile(stagedSeries / "tokenizer.json", tokenizerJson);
-    writeFile(stagedSeries / "tokenizer_config.json", demoTokenizerConfigJson(kMaxPositions));
-    report("tokenizer", 1, 2);
-    const Tokenizer tokenizer = Tokenizer::fromJsonText(tokenizerJson, {}, (stagedSeries / "tokenizer.json").string());
-    const int64_t endOfText = tokenizer.tokenToId(kDemoEndOfText).value();
-    const std::vector<int64_t> tokens = tokenStream(tokenizer, corpus, endOfText);
-    const std::vector<int64_t> heldOutTokens = tokenStream(tokenizer, heldOut, endOfText);
-    report("tokenizer", 2, 2);
-
-    checkCancel();
-    DemoModelShape shape;
-    shape.vocabSize = static_cast<int64_t>(tokenizer.vocabSize());
-    shape.endOfTextId = endOfText;
-    shape.hiddenSize = options.hiddenSize;
-    shape.layers = options.layers;
-    shape.heads = options.heads;
-    shape.maxPositions = kMaxPositions;
-    DemoPretrainSettings settings;
-    settings.steps = options.pretrainSteps;
-    settings.batchSize = options.batchSize;
-    settings.sequenceLength = options.sequenceLength;
-    settings.learningRate = options.learningRate;
-    settings.seed = options.seed;
-    settings.saveSteps.assign(saveSteps.begin(), saveSteps.end());
-    report("pretraining", 0, options.pretrainSteps);
-    const DemoPretrainResult pretrained = pretrainDemoModel(
-        demoNeoXConfigJson(shape), tokens, heldOutTokens, settings, stagedSeries.string(),
-        [&](const TrainProgress& p) { report("pretraining", p.step, p.totalSteps, p.loss, p.etaSeconds); }, cancel);
-    if (pretrained.cancelled)
-        throw DemoStudyCancelled();
-
-    checkCancel();
-    report("tasks", 0, 1);
-    const std::vector<std::string> stagedSpecs =
-        writeDemoTasks(world, options.seed, options.trainExamples, options.evalExamples, stagedTasks.string());
-    report("tasks", 1, 1);
-
-    // Everything is made: move it into place.
-    const fs::path seriesDir = rootPath / "checkpoints" / kSeriesName;
-    const fs::path tasksDir = rootPath / "tasks";
-    makeFolder(seriesDir.parent_path());
-    makeFolder(tasksDir);
-    fs::remove_all(seriesDir, ignored);
-    moveInto(stagedSeries, seriesDir);
-    for (const fs::directory_entry& entry : fs::directory_iterator(stagedTasks))
-        moveInto(entry.path(), tasksDir / entry.path().filename());
-
-    DemoStudyLayout layout;
-    layout.root = root;
-    layout.seriesDir = seriesDir.string();
-    for (const int64_t step : saveSteps) {
-        layout.steps.push_back(step);
-        layout.checkpointDirs.push_back((seriesDir / ("step" + std::to_string(step))).string());
-    }
-    for (const std::string& spec : stagedSpecs)
-        layout.taskSpecs.push_back((tasksDir / fs::path(spec).filename()).string());
-    layout.fineTune = demoFineTuneConfig();
-    layout.heldOutLoss = pretrained.heldOutLoss;
-    layout.parameters = pretrained.parameters;
-    layout.vocabSize = shape.vocabSize;
-    return layout;
+    return DemoStudyWriter(root, options, progress, cancel).write();
 }
 
 } // namespace ckptlab::engine
