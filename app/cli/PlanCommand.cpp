@@ -1,5 +1,6 @@
 #include "cli/CliCommand.h"
 
+#include "jobs/GridValues.h"
 #include "jobs/RunPlanner.h"
 
 #include <QCommandLineParser>
@@ -10,36 +11,6 @@ namespace ckptlab::cli {
 
 namespace {
 
-template <typename T, typename Parse>
-std::optional<QVector<T>> listOption(const QString& text, Parse parse)
-{
-    QVector<T> out;
-    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const T v = parse(part.trimmed(), &ok);
-        if (!ok || !(v > 0))
-            return std::nullopt;
-        out << v;
-    }
-    if (out.isEmpty())
-        return std::nullopt;
-    return out;
-}
-
-std::optional<QVector<int>> intList(const QString& text, bool allowZero = false)
-{
-    QVector<int> out;
-    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const int v = part.trimmed().toInt(&ok);
-        if (!ok || v < (allowZero ? 0 : 1))
-            return std::nullopt;
-        out << v;
-    }
-    if (out.isEmpty())
-        return std::nullopt;
-    return out;
-}
 
 // "SERIES", "SERIES:FROM-TO", "all", or a folder path.
 Outcome<QVector<CheckpointInfo>> checkpointsFromFlag(const QVector<CheckpointInfo>& known, const QString& flag)
@@ -134,20 +105,20 @@ Outcome<RunPlanRequest> requestFromFlags(const QCommandLineParser& parser, const
     request.checkpoints = checkpoints.value();
     request.grid.taskSpecs = parser.value(QStringLiteral("finetune")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     request.grid.format = parser.value(QStringLiteral("format"));
-    const auto epochs = intList(parser.value(QStringLiteral("epochs")));
-    const auto rates = listOption<double>(parser.value(QStringLiteral("lr")), [](const QString& s, bool* ok) { return s.toDouble(ok); });
-    const auto batches = intList(parser.value(QStringLiteral("batch")));
-    const auto lengths = intList(parser.value(QStringLiteral("max-length")));
-    const auto seeds = intList(parser.value(QStringLiteral("seeds")), true);
-    const auto shots = intList(parser.value(QStringLiteral("shots")), true);
-    if (!epochs || !rates || !batches || !lengths || !seeds || !shots)
-        return Out::failure(QStringLiteral("plan: --epochs, --lr, --batch, --max-length, --seeds and --shots take comma-separated "
-                                           "positive numbers (seeds and shots may be 0)"));
-    request.grid.epochs = *epochs;
-    request.grid.learningRates = *rates;
-    request.grid.batchSizes = *batches;
-    request.grid.maxLengths = *lengths;
-    request.grid.seeds = *seeds;
+    const auto epochs = parseGridInts(GridSetting::Epochs, parser.value(QStringLiteral("epochs")));
+    const auto rates = parseGridDoubles(GridSetting::LearningRate, parser.value(QStringLiteral("lr")));
+    const auto batches = parseGridInts(GridSetting::BatchSize, parser.value(QStringLiteral("batch")));
+    const auto lengths = parseGridInts(GridSetting::MaxLength, parser.value(QStringLiteral("max-length")));
+    const auto seeds = parseGridInts(GridSetting::Seed, parser.value(QStringLiteral("seeds")));
+    const auto shots = parseGridInts(GridSetting::Shots, parser.value(QStringLiteral("shots")));
+    for (const QString& error : {epochs.error(), rates.error(), batches.error(), lengths.error(), seeds.error(), shots.error()})
+        if (!error.isEmpty())
+            return Out::failure(QStringLiteral("plan: ") + error);
+    request.grid.epochs = epochs.value();
+    request.grid.learningRates = rates.value();
+    request.grid.batchSizes = batches.value();
+    request.grid.maxLengths = lengths.value();
+    request.grid.seeds = seeds.value();
     bool okWarmup = false, okDecay = false;
     request.grid.warmupRatio = parser.value(QStringLiteral("warmup")).toDouble(&okWarmup);
     request.grid.weightDecay = parser.value(QStringLiteral("weight-decay")).toDouble(&okDecay);
@@ -164,7 +135,7 @@ Outcome<RunPlanRequest> requestFromFlags(const QCommandLineParser& parser, const
     request.grid.gradientCheckpointing = parser.isSet(QStringLiteral("gradient-checkpointing"));
     const QStringList formats = parser.value(QStringLiteral("eval-formats")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     for (const QString& spec : parser.value(QStringLiteral("eval")).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        request.evaluations << EvalSuiteRequest{spec, formats, *shots, *evalLimit};
+        request.evaluations << EvalSuiteRequest{spec, formats, shots.value(), *evalLimit};
     request.evaluateBase = !parser.isSet(QStringLiteral("no-base"));
     request.device = parser.value(QStringLiteral("device"));
     return request;

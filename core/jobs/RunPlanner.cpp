@@ -1,5 +1,7 @@
 #include "jobs/RunPlanner.h"
 
+#include "jobs/GridValues.h"
+
 #include "common/HumanUnits.h"
 
 #include "engine/DevicePeak.h"
@@ -44,29 +46,6 @@ QJsonArray arrayOf(const QStringList& values)
     return a;
 }
 
-QVector<int> intList(const QJsonValue& v, const QVector<int>& fallback)
-{
-    if (v.isDouble())
-        return {v.toInt()};
-    if (!v.isArray())
-        return fallback;
-    QVector<int> out;
-    for (const QJsonValue& x : v.toArray())
-        out << x.toInt();
-    return out;
-}
-
-QVector<double> doubleList(const QJsonValue& v, const QVector<double>& fallback)
-{
-    if (v.isDouble())
-        return {v.toDouble()};
-    if (!v.isArray())
-        return fallback;
-    QVector<double> out;
-    for (const QJsonValue& x : v.toArray())
-        out << x.toDouble();
-    return out;
-}
 
 QStringList stringList(const QJsonValue& v)
 {
@@ -164,23 +143,38 @@ Outcome<RunPlanRequest> RunPlanRequest::fromJson(const QJsonObject& json, const 
     for (const QString& spec : stringList(ft.value("tasks")))
         r.grid.taskSpecs << resolvePath(spec, baseDir);
     r.grid.format = ft.value("format").toString();
-    r.grid.epochs = intList(ft.value("epochs"), r.grid.epochs);
-    r.grid.learningRates = doubleList(ft.value("learning_rates"), r.grid.learningRates);
-    r.grid.batchSizes = intList(ft.value("batch_sizes"), r.grid.batchSizes);
-    r.grid.maxLengths = intList(ft.value("max_lengths"), r.grid.maxLengths);
-    r.grid.seeds = intList(ft.value("seeds"), r.grid.seeds);
+    const auto at = [&](const QString& key) { return QStringLiteral("%1: finetune.%2").arg(source, key); };
+    const auto epochs = gridIntsFromJson(GridSetting::Epochs, ft.value("epochs"), r.grid.epochs, at("epochs"));
+    const auto rates = gridDoublesFromJson(GridSetting::LearningRate, ft.value("learning_rates"), r.grid.learningRates,
+                                           at("learning_rates"));
+    const auto batches = gridIntsFromJson(GridSetting::BatchSize, ft.value("batch_sizes"), r.grid.batchSizes, at("batch_sizes"));
+    const auto lengths = gridIntsFromJson(GridSetting::MaxLength, ft.value("max_lengths"), r.grid.maxLengths, at("max_lengths"));
+    const auto seeds = gridIntsFromJson(GridSetting::Seed, ft.value("seeds"), r.grid.seeds, at("seeds"));
+    for (const QString& error : {epochs.error(), rates.error(), batches.error(), lengths.error(), seeds.error()})
+        if (!error.isEmpty())
+            return Out::failure(error);
+    r.grid.epochs = epochs.value();
+    r.grid.learningRates = rates.value();
+    r.grid.batchSizes = batches.value();
+    r.grid.maxLengths = lengths.value();
+    r.grid.seeds = seeds.value();
     r.grid.warmupRatio = ft.value("warmup_ratio").toDouble(r.grid.warmupRatio);
     r.grid.weightDecay = ft.value("weight_decay").toDouble(r.grid.weightDecay);
     r.grid.microBatch = ft.value("micro_batch").toInt(r.grid.microBatch);
     r.grid.trainLimit = qint64(ft.value("train_limit").toDouble(0));
     r.grid.saveWeights = ft.value("save_weights").toBool(true);
     r.grid.gradientCheckpointing = ft.value("gradient_checkpointing").toBool(false);
-    for (const QJsonValue& v : json.value("evaluations").toArray()) {
-        const QJsonObject o = v.toObject();
+    const QJsonArray evaluations = json.value("evaluations").toArray();
+    for (int i = 0; i < evaluations.size(); ++i) {
+        const QJsonObject o = evaluations[i].toObject();
         EvalSuiteRequest e;
         e.specPath = resolvePath(o.value("spec").toString(), baseDir);
         e.formats = stringList(o.value("formats"));
-        e.shots = intList(o.value("shots"), e.shots);
+        const auto shots = gridIntsFromJson(GridSetting::Shots, o.value("shots"), e.shots,
+                                            QStringLiteral("%1: evaluations[%2].shots").arg(source).arg(i));
+        if (!shots)
+            return Out::failure(shots.error());
+        e.shots = shots.value();
         e.limit = qint64(o.value("limit").toDouble(0));
         r.evaluations << e;
     }

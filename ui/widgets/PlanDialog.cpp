@@ -1,5 +1,7 @@
 #include "widgets/PlanDialog.h"
 
+#include "jobs/GridValues.h"
+
 #include "jobs/ProjectSession.h"
 #include "jobs/RunQueue.h"
 #include "models/RunText.h"
@@ -32,29 +34,6 @@ namespace {
 constexpr int kMaxWarningsShown = 6;
 const char* const kRecentSpecsKey = "plan/recentSpecs";
 
-// "3, 5" -> {3, 5}; every value must satisfy `valid`.
-template <typename T, typename Parse, typename Valid>
-Outcome<QVector<T>> parseList(const QString& text, const QString& what, Parse parse, Valid valid)
-{
-    QVector<T> values;
-    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const T value = parse(part.trimmed(), &ok);
-        if (!ok || !valid(value))
-            return Outcome<QVector<T>>::failure(PlanDialog::tr("%1: \"%2\" is not a valid value").arg(what, part.trimmed()));
-        if (!values.contains(value))
-            values << value;
-    }
-    if (values.isEmpty())
-        return Outcome<QVector<T>>::failure(PlanDialog::tr("%1: give at least one value").arg(what));
-    return values;
-}
-
-Outcome<QVector<int>> intList(const QLineEdit* edit, const QString& what, int minimum)
-{
-    return parseList<int>(edit->text(), what, [](const QString& s, bool* ok) { return s.toInt(ok); },
-                          [minimum](int v) { return v >= minimum; });
-}
 
 QLineEdit* listEdit(const QString& name, const QString& value, const QString& toolTip)
 {
@@ -223,14 +202,12 @@ Outcome<RunPlanRequest> PlanDialog::request() const
     r.grid.taskSpecs = m_tasks->fineTuneSpecs();
     if (r.grid.taskSpecs.isEmpty() && m_tasks->evaluationSpecs().isEmpty())
         return Out::failure(tr("Check a task to fine-tune on (and tasks to evaluate on), or add a task spec."));
-    const auto epochs = intList(m_epochs, tr("Epochs"), 1);
-    const auto learningRates = parseList<double>(m_learningRates->text(), tr("Learning rate"),
-                                                 [](const QString& s, bool* ok) { return s.toDouble(ok); },
-                                                 [](double v) { return v > 0 && v < 1; });
-    const auto batchSizes = intList(m_batchSizes, tr("Batch"), 1);
-    const auto maxLengths = intList(m_maxLengths, tr("Max length"), 8);
-    const auto seeds = intList(m_seeds, tr("Seeds"), 0);
-    const auto shots = intList(m_shots, tr("Shots"), 0);
+    const auto epochs = parseGridInts(GridSetting::Epochs, m_epochs->text());
+    const auto learningRates = parseGridDoubles(GridSetting::LearningRate, m_learningRates->text());
+    const auto batchSizes = parseGridInts(GridSetting::BatchSize, m_batchSizes->text());
+    const auto maxLengths = parseGridInts(GridSetting::MaxLength, m_maxLengths->text());
+    const auto seeds = parseGridInts(GridSetting::Seed, m_seeds->text());
+    const auto shots = parseGridInts(GridSetting::Shots, m_shots->text());
     for (const QString& error : {epochs.error(), learningRates.error(), batchSizes.error(), maxLengths.error(), seeds.error(), shots.error()})
         if (!error.isEmpty())
             return Out::failure(error);
