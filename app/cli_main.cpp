@@ -3,7 +3,8 @@
 
 #include "cli/CliCommand.h"
 
-#include <QApplication>
+#include "render/OffscreenApplication.h"
+
 #include <QCoreApplication>
 
 #include <memory>
@@ -39,12 +40,11 @@ const char* const kUsage =
 int main(int argc, char** argv)
 {
     const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
-    // Figures are drawn by widgets; the CLI never shows a window, so it needs no display.
-    if (command == QLatin1String("plot") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Headless: a QCoreApplication, except for plot, whose figures are drawn by widgets on an
+    // offscreen platform (render/OffscreenApplication.h), so no command needs a display.
     std::unique_ptr<QCoreApplication> app;
     if (command == QLatin1String("plot"))
-        app = std::make_unique<QApplication>(argc, argv);
+        app = ckptlab::makeOffscreenApplication(argc, argv);
     else
         app = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ckptlab"));

@@ -1,7 +1,7 @@
 // ckptlab: the GUI entry point. Parses arguments, opens a window, nothing else.
 
 #include "MainWindow.h"
-#include "engine/TorchRuntime.h"
+#include "jobs/ComputeRuntime.h"
 #include "jobs/ProjectSession.h"
 
 #include <QApplication>
@@ -19,7 +19,7 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationName(QStringLiteral("ckptlab"));
     QCoreApplication::setOrganizationName(QStringLiteral("ckptlab"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CKPTLAB_VERSION));
-    ckptlab::engine::configureThreads();
+    ckptlab::configureCompute();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Explore how pre-training shapes fine-tuning across checkpoints."));

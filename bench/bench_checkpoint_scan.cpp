@@ -3,7 +3,7 @@
 // area is a sparse hole, so the disk holds only the headers. The scan reads headers only.
 // Prints "name value unit" lines; asserts nothing.
 
-#include "ingest/CheckpointScanner.h"
+#include "jobs/CheckpointScanner.h"
 
 #include <QCoreApplication>
 #include <QDir>

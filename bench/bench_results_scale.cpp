@@ -5,7 +5,7 @@
 // Prints "name value unit" lines; it asserts nothing.
 
 #include "MainWindow.h"
-#include "charts/ChartView.h"
+#include "render/ChartView.h"
 #include "ingest/ResultImporter.h"
 #include "jobs/ProjectSession.h"
 #include "project/Project.h"

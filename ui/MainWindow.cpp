@@ -1,9 +1,9 @@
 #include "MainWindow.h"
 
 #include "ExampleProject.h"
-#include "charts/ChartView.h"
+#include "render/ChartView.h"
 #include "jobs/ProjectSession.h"
-#include "ingest/CheckpointScanner.h"
+#include "jobs/CheckpointScanner.h"
 #include "models/CheckpointTreeModel.h"
 #include "models/ProjectExplorerModel.h"
 #include "widgets/EvaluateDialog.h"

@@ -3,8 +3,8 @@
 
 #include "MainWindow.h"
 
-#include "charts/ChartView.h"
-#include "charts/FigureFile.h"
+#include "render/ChartView.h"
+#include "render/FigureFile.h"
 #include "jobs/ProjectSession.h"
 #include "widgets/ExportDialog.h"
 #include "widgets/FilterPanel.h"

@@ -52,7 +52,7 @@ void MainWindow::buildQueue()
         m_queueDock->showNotice(QStringLiteral("⚠ ") + message);
     });
     connect(m_runQueue, &RunQueue::runFinished, this, [this](const RunOutcome& outcome) {
-        if (outcome.state == runstate::failed)
+        if (outcome.state == RunState::Failed)
             statusBar()->showMessage(tr("Run failed: %1 — %2").arg(outcome.title, outcome.error), 15000);
     });
 

@@ -1,6 +1,6 @@
 #include "cli/CliCommand.h"
 
-#include "engine/TorchRuntime.h"
+#include "jobs/ComputeRuntime.h"
 #include "jobs/DemoStudyJob.h"
 
 #include <QCommandLineParser>
@@ -19,7 +19,7 @@ int runDemo(const QStringList& arguments)
     const auto project = Project::open(parser.value(QStringLiteral("project")), Project::Mode::CreateIfMissing);
     if (!project)
         return fail(project.error());
-    engine::configureThreads();
+    configureCompute();
     QElapsedTimer clock;
     clock.start();
     QElapsedTimer sincePrint;

@@ -76,11 +76,8 @@ Outcome<QVector<CheckpointInfo>> checkpointsFromFlag(const QVector<CheckpointInf
     return out;
 }
 
-} // namespace
-
-int runPlan(const QStringList& arguments)
+void addPlanOptions(QCommandLineParser& parser)
 {
-    QCommandLineParser parser;
     parser.addOptions({
         {QStringLiteral("project"), QStringLiteral("Project file."), QStringLiteral("P")},
         {QStringLiteral("plan"), QStringLiteral("A JSON plan file (the same grid as the flags)."), QStringLiteral("FILE.json")},
@@ -110,6 +107,86 @@ int runPlan(const QStringList& arguments)
         {QStringLiteral("dry-run"), QStringLiteral("Show the plan and its estimate, queue nothing.")},
         {QStringLiteral("verbose"), QStringLiteral("List every run.")},
     });
+}
+
+Outcome<RunPlanRequest> requestFromFile(const QString& file, const QVector<CheckpointInfo>& known)
+{
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return Outcome<RunPlanRequest>::failure(QStringLiteral("plan: cannot read %1: %2").arg(file, f.errorString()));
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        return Outcome<RunPlanRequest>::failure(QStringLiteral("%1: offset %2: %3").arg(file).arg(error.offset).arg(error.errorString()));
+    return RunPlanRequest::fromJson(doc.object(), known, file);
+}
+
+// The grid from the flags; a failure is a usage error (exit code 2).
+Outcome<RunPlanRequest> requestFromFlags(const QCommandLineParser& parser, const QVector<CheckpointInfo>& known)
+{
+    using Out = Outcome<RunPlanRequest>;
+    RunPlanRequest request;
+    if (!parser.isSet(QStringLiteral("checkpoints")))
+        return Out::failure(QStringLiteral("plan: give --checkpoints (or a --plan file)"));
+    const auto checkpoints = checkpointsFromFlag(known, parser.value(QStringLiteral("checkpoints")));
+    if (!checkpoints)
+        return Out::failure(checkpoints.error());
+    request.checkpoints = checkpoints.value();
+    request.grid.taskSpecs = parser.value(QStringLiteral("finetune")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    request.grid.format = parser.value(QStringLiteral("format"));
+    const auto epochs = intList(parser.value(QStringLiteral("epochs")));
+    const auto rates = listOption<double>(parser.value(QStringLiteral("lr")), [](const QString& s, bool* ok) { return s.toDouble(ok); });
+    const auto batches = intList(parser.value(QStringLiteral("batch")));
+    const auto lengths = intList(parser.value(QStringLiteral("max-length")));
+    const auto seeds = intList(parser.value(QStringLiteral("seeds")), true);
+    const auto shots = intList(parser.value(QStringLiteral("shots")), true);
+    if (!epochs || !rates || !batches || !lengths || !seeds || !shots)
+        return Out::failure(QStringLiteral("plan: --epochs, --lr, --batch, --max-length, --seeds and --shots take comma-separated "
+                                           "positive numbers (seeds and shots may be 0)"));
+    request.grid.epochs = *epochs;
+    request.grid.learningRates = *rates;
+    request.grid.batchSizes = *batches;
+    request.grid.maxLengths = *lengths;
+    request.grid.seeds = *seeds;
+    bool okWarmup = false, okDecay = false;
+    request.grid.warmupRatio = parser.value(QStringLiteral("warmup")).toDouble(&okWarmup);
+    request.grid.weightDecay = parser.value(QStringLiteral("weight-decay")).toDouble(&okDecay);
+    if (!okWarmup || !okDecay || request.grid.warmupRatio < 0 || request.grid.warmupRatio > 1 || request.grid.weightDecay < 0)
+        return Out::failure(QStringLiteral("plan: --warmup takes a ratio in [0, 1] and --weight-decay a number >= 0"));
+    const auto micro = positiveOption(parser, QStringLiteral("micro-batch"), 0);
+    const auto trainLimit = positiveOption(parser, QStringLiteral("train-limit"), 0);
+    const auto evalLimit = positiveOption(parser, QStringLiteral("eval-limit"), 0);
+    if (!micro || !trainLimit || !evalLimit)
+        return Out::failure(QStringLiteral("plan: --micro-batch, --train-limit and --eval-limit need positive whole numbers"));
+    request.grid.microBatch = *micro;
+    request.grid.trainLimit = *trainLimit;
+    request.grid.saveWeights = !parser.isSet(QStringLiteral("no-save"));
+    request.grid.gradientCheckpointing = parser.isSet(QStringLiteral("gradient-checkpointing"));
+    const QStringList formats = parser.value(QStringLiteral("eval-formats")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const QString& spec : parser.value(QStringLiteral("eval")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        request.evaluations << EvalSuiteRequest{spec, formats, *shots, *evalLimit};
+    request.evaluateBase = !parser.isSet(QStringLiteral("no-base"));
+    request.device = parser.value(QStringLiteral("device"));
+    return request;
+}
+
+void printEstimate(const PlanEstimate& estimate, bool verbose)
+{
+    if (verbose)
+        for (const PlannedRun& run : estimate.runs)
+            print(QStringLiteral("  %1 %2%3").arg(run.skipped ? QStringLiteral("skip") : QStringLiteral("new "), run.spec.title(),
+                                                  run.trainTokens > 0 ? QStringLiteral("  (%1 tokens)").arg(run.trainTokens) : QString()));
+    for (const QString& w : estimate.warnings)
+        print(QStringLiteral("warning: %1").arg(w));
+    print(estimate.summary());
+}
+
+} // namespace
+
+int runPlan(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    addPlanOptions(parser);
     if (!parser.parse(QStringList{QStringLiteral("plan")} + arguments))
         return fail(parser.errorText(), 2);
     if (!parser.isSet(QStringLiteral("project")))
@@ -119,63 +196,11 @@ int runPlan(const QStringList& arguments)
         return fail(opened.error());
     const QVector<CheckpointInfo>& known = opened->snapshot.checkpoints;
 
-    RunPlanRequest request;
-    if (parser.isSet(QStringLiteral("plan"))) {
-        const QString file = parser.value(QStringLiteral("plan"));
-        QFile f(file);
-        if (!f.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("plan: cannot read %1: %2").arg(file, f.errorString()));
-        QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
-        if (error.error != QJsonParseError::NoError || !doc.isObject())
-            return fail(QStringLiteral("%1: offset %2: %3").arg(file).arg(error.offset).arg(error.errorString()));
-        auto parsed = RunPlanRequest::fromJson(doc.object(), known, file);
-        if (!parsed)
-            return fail(parsed.error());
-        request = parsed.value();
-    } else {
-        if (!parser.isSet(QStringLiteral("checkpoints")))
-            return fail(QStringLiteral("plan: give --checkpoints (or a --plan file)"), 2);
-        const auto checkpoints = checkpointsFromFlag(known, parser.value(QStringLiteral("checkpoints")));
-        if (!checkpoints)
-            return fail(checkpoints.error(), 2);
-        request.checkpoints = checkpoints.value();
-        request.grid.taskSpecs = parser.value(QStringLiteral("finetune")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        request.grid.format = parser.value(QStringLiteral("format"));
-        const auto epochs = intList(parser.value(QStringLiteral("epochs")));
-        const auto rates = listOption<double>(parser.value(QStringLiteral("lr")), [](const QString& s, bool* ok) { return s.toDouble(ok); });
-        const auto batches = intList(parser.value(QStringLiteral("batch")));
-        const auto lengths = intList(parser.value(QStringLiteral("max-length")));
-        const auto seeds = intList(parser.value(QStringLiteral("seeds")), true);
-        const auto shots = intList(parser.value(QStringLiteral("shots")), true);
-        if (!epochs || !rates || !batches || !lengths || !seeds || !shots)
-            return fail(QStringLiteral("plan: --epochs, --lr, --batch, --max-length, --seeds and --shots take comma-separated "
-                                       "positive numbers (seeds and shots may be 0)"), 2);
-        request.grid.epochs = *epochs;
-        request.grid.learningRates = *rates;
-        request.grid.batchSizes = *batches;
-        request.grid.maxLengths = *lengths;
-        request.grid.seeds = *seeds;
-        bool okWarmup = false, okDecay = false;
-        request.grid.warmupRatio = parser.value(QStringLiteral("warmup")).toDouble(&okWarmup);
-        request.grid.weightDecay = parser.value(QStringLiteral("weight-decay")).toDouble(&okDecay);
-        if (!okWarmup || !okDecay || request.grid.warmupRatio < 0 || request.grid.warmupRatio > 1 || request.grid.weightDecay < 0)
-            return fail(QStringLiteral("plan: --warmup takes a ratio in [0, 1] and --weight-decay a number >= 0"), 2);
-        const auto micro = positiveOption(parser, QStringLiteral("micro-batch"), 0);
-        const auto trainLimit = positiveOption(parser, QStringLiteral("train-limit"), 0);
-        const auto evalLimit = positiveOption(parser, QStringLiteral("eval-limit"), 0);
-        if (!micro || !trainLimit || !evalLimit)
-            return fail(QStringLiteral("plan: --micro-batch, --train-limit and --eval-limit need positive whole numbers"), 2);
-        request.grid.microBatch = *micro;
-        request.grid.trainLimit = *trainLimit;
-        request.grid.saveWeights = !parser.isSet(QStringLiteral("no-save"));
-        request.grid.gradientCheckpointing = parser.isSet(QStringLiteral("gradient-checkpointing"));
-        const QStringList formats = parser.value(QStringLiteral("eval-formats")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        for (const QString& spec : parser.value(QStringLiteral("eval")).split(QLatin1Char(','), Qt::SkipEmptyParts))
-            request.evaluations << EvalSuiteRequest{spec, formats, *shots, *evalLimit};
-        request.evaluateBase = !parser.isSet(QStringLiteral("no-base"));
-        request.device = parser.value(QStringLiteral("device"));
-    }
+    const bool fromFile = parser.isSet(QStringLiteral("plan"));
+    auto parsed = fromFile ? requestFromFile(parser.value(QStringLiteral("plan")), known) : requestFromFlags(parser, known);
+    if (!parsed)
+        return fail(parsed.error(), fromFile ? 1 : 2);
+    RunPlanRequest request = parsed.value();
     if (parser.isSet(QStringLiteral("name")))
         request.name = parser.value(QStringLiteral("name"));
     if (request.name.isEmpty())
@@ -184,13 +209,7 @@ int runPlan(const QStringList& arguments)
     const auto estimate = estimatePlan(opened->project, request);
     if (!estimate)
         return fail(estimate.error());
-    if (parser.isSet(QStringLiteral("verbose")))
-        for (const PlannedRun& run : estimate->runs)
-            print(QStringLiteral("  %1 %2%3").arg(run.skipped ? QStringLiteral("skip") : QStringLiteral("new "), run.spec.title(),
-                                                  run.trainTokens > 0 ? QStringLiteral("  (%1 tokens)").arg(run.trainTokens) : QString()));
-    for (const QString& w : estimate->warnings)
-        print(QStringLiteral("warning: %1").arg(w));
-    print(estimate->summary());
+    printEstimate(estimate.value(), parser.isSet(QStringLiteral("verbose")));
     if (parser.isSet(QStringLiteral("dry-run")))
         return 0;
     const auto queued = queuePlan(opened->project, request, estimate.value());

@@ -1,7 +1,7 @@
 #include "cli/CliCommand.h"
 
-#include "charts/FigureData.h"
-#include "charts/FigureFile.h"
+#include "figures/FigureData.h"
+#include "render/FigureFile.h"
 #include "project/Project.h"
 #include "project/SnapshotLoader.h"
 
@@ -32,11 +32,8 @@ QString unknownFtTasks(const ResultSnapshot& s, const QStringList& ftTasks)
 }
 
 
-} // namespace
-
-int runPlot(const QStringList& arguments)
+void addPlotOptions(QCommandLineParser& parser)
 {
-    QCommandLineParser parser;
     parser.addOptions({
         {QStringLiteral("project"), QStringLiteral("Project file."), QStringLiteral("P")},
         {QStringLiteral("task"), QStringLiteral("Eval task."), QStringLiteral("T")},
@@ -58,37 +55,11 @@ int runPlot(const QStringList& arguments)
         {QStringLiteral("data"), QStringLiteral("Also write the plotted points as CSV."), QStringLiteral("POINTS.csv")},
     });
     parser.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("trajectory|change|sensitivity|gain"));
-    if (!parser.parse(QStringList{QStringLiteral("plot")} + arguments))
-        return fail(parser.errorText(), 2);
+}
 
-    const QStringList positional = parser.positionalArguments();
-    const auto kind = positional.size() == 1 ? figureKindFromName(positional.first()) : std::nullopt;
-    if (!kind)
-        return fail(QStringLiteral("plot: say what to plot: trajectory|change|sensitivity|gain"), 2);
-    if (!parser.isSet(QStringLiteral("project")))
-        return fail(QStringLiteral("plot: --project is required"), 2);
-    if (!parser.isSet(QStringLiteral("out")))
-        return fail(QStringLiteral("plot: --out FIG.png|pdf|svg is required"), 2);
-    const QString out = parser.value(QStringLiteral("out"));
-    if (!figureFileSuffixes().contains(QFileInfo(out).suffix().toLower()))
-        return fail(QStringLiteral("plot: --out must end in .png, .pdf or .svg, got \"%1\"").arg(out), 2);
-    FigureSpec spec;
-    spec.kind = *kind;
-    spec.selection.task = parser.value(QStringLiteral("task"));
-    spec.selection.format = parser.value(QStringLiteral("format"));
-    bool ok = false;
-    spec.selection.shots = parser.value(QStringLiteral("shots")).toInt(&ok);
-    if (!ok || spec.selection.shots < 0)
-        return fail(QStringLiteral("plot: --shots needs a whole number >= 0, got \"%1\"").arg(parser.value(QStringLiteral("shots"))), 2);
-    spec.selection.metric = parser.value(QStringLiteral("metric"));
-    spec.selection.series = parser.value(QStringLiteral("series"));
-    if (parser.isSet(QStringLiteral("ft")))
-        spec.selection.ftTasks = parser.value(QStringLiteral("ft")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    const auto xAxis = xAxisModeFromName(parser.value(QStringLiteral("x")));
-    if (!xAxis)
-        return fail(QStringLiteral("plot: --x must be index, step or tokens"), 2);
-    spec.xAxis = *xAxis;
-    spec.logX = parser.isSet(QStringLiteral("log-x"));
+// How the figure is drawn: errors, change mode, spread measure (usage errors).
+Status readDisplayOptions(const QCommandLineParser& parser, FigureSpec& spec)
+{
     const QString errors = parser.value(QStringLiteral("errors"));
     if (errors == QLatin1String("band"))
         spec.errors = ErrorDisplay::Band;
@@ -97,20 +68,73 @@ int runPlot(const QStringList& arguments)
     else if (errors == QLatin1String("none"))
         spec.errors = ErrorDisplay::None;
     else
-        return fail(QStringLiteral("plot: --errors must be band, bars or none"), 2);
+        return Status::failure(QStringLiteral("plot: --errors must be band, bars or none"));
     const QString change = parser.value(QStringLiteral("change"));
     const QStringList changeModes{QStringLiteral("change"), QStringLiteral("ratio"), QStringLiteral("forgetting"),
                                   QStringLiteral("aggregate")};
     if (!changeModes.contains(change))
-        return fail(QStringLiteral("plot: --change must be change, ratio, forgetting or aggregate"), 2);
+        return Status::failure(QStringLiteral("plot: --change must be change, ratio, forgetting or aggregate"));
     spec.changeMode = ChangeMode(changeModes.indexOf(change));
     const QString measure = parser.value(QStringLiteral("measure"));
     const QStringList measures{QStringLiteral("std"), QStringLiteral("range"), QStringLiteral("lines")};
     if (!measures.contains(measure))
-        return fail(QStringLiteral("plot: --measure must be std, range or lines"), 2);
+        return Status::failure(QStringLiteral("plot: --measure must be std, range or lines"));
     spec.spread = SpreadMode(measures.indexOf(measure));
+    return success();
+}
+
+// What to plot: the kind, the selection, the axis and the display (usage errors, exit 2).
+Outcome<FigureSpec> readFigureSpec(const QCommandLineParser& parser)
+{
+    using Out = Outcome<FigureSpec>;
+    const QStringList positional = parser.positionalArguments();
+    const auto kind = positional.size() == 1 ? figureKindFromName(positional.first()) : std::nullopt;
+    FigureSpec spec;
+    spec.kind = *kind;
+    spec.selection.task = parser.value(QStringLiteral("task"));
+    spec.selection.format = parser.value(QStringLiteral("format"));
+    bool ok = false;
+    spec.selection.shots = parser.value(QStringLiteral("shots")).toInt(&ok);
+    if (!ok || spec.selection.shots < 0)
+        return Out::failure(QStringLiteral("plot: --shots needs a whole number >= 0, got \"%1\"").arg(parser.value(QStringLiteral("shots"))));
+    spec.selection.metric = parser.value(QStringLiteral("metric"));
+    spec.selection.series = parser.value(QStringLiteral("series"));
+    if (parser.isSet(QStringLiteral("ft")))
+        spec.selection.ftTasks = parser.value(QStringLiteral("ft")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const auto xAxis = xAxisModeFromName(parser.value(QStringLiteral("x")));
+    if (!xAxis)
+        return Out::failure(QStringLiteral("plot: --x must be index, step or tokens"));
+    spec.xAxis = *xAxis;
+    spec.logX = parser.isSet(QStringLiteral("log-x"));
+    if (Status s = readDisplayOptions(parser, spec); !s)
+        return Out::failure(s.error());
     if (figureNeedsTask(spec) && !parser.isSet(QStringLiteral("task")))
-        return fail(QStringLiteral("plot: --task is required for %1").arg(positional.first()), 2);
+        return Out::failure(QStringLiteral("plot: --task is required for %1").arg(positional.first()));
+    return spec;
+}
+
+} // namespace
+
+int runPlot(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    addPlotOptions(parser);
+    if (!parser.parse(QStringList{QStringLiteral("plot")} + arguments))
+        return fail(parser.errorText(), 2);
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1 || !figureKindFromName(positional.first()))
+        return fail(QStringLiteral("plot: say what to plot: trajectory|change|sensitivity|gain"), 2);
+    if (!parser.isSet(QStringLiteral("project")))
+        return fail(QStringLiteral("plot: --project is required"), 2);
+    if (!parser.isSet(QStringLiteral("out")))
+        return fail(QStringLiteral("plot: --out FIG.png|pdf|svg is required"), 2);
+    const QString out = parser.value(QStringLiteral("out"));
+    if (!figureFileSuffixes().contains(QFileInfo(out).suffix().toLower()))
+        return fail(QStringLiteral("plot: --out must end in .png, .pdf or .svg, got \"%1\"").arg(out), 2);
+    const auto parsedSpec = readFigureSpec(parser);
+    if (!parsedSpec)
+        return fail(parsedSpec.error(), 2);
+    const FigureSpec& spec = parsedSpec.value();
     const auto style = FigureStyle::byName(parser.value(QStringLiteral("style")));
     if (!style)
         return fail(QStringLiteral("plot: --style must be paper or screen"), 2);

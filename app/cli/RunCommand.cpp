@@ -1,6 +1,6 @@
 #include "cli/CliCommand.h"
 
-#include "engine/TorchRuntime.h"
+#include "jobs/ComputeRuntime.h"
 #include "jobs/RunExecutor.h"
 #include "project/RunStore.h"
 
@@ -47,12 +47,10 @@ int runRun(const QStringList& arguments)
     const auto project = Project::open(parser.value(QStringLiteral("project")), Project::Mode::OpenExisting);
     if (!project)
         return fail(project.error());
-    engine::configureThreads();
+    configureCompute();
     QString device = parser.value(QStringLiteral("device"));
-    if (device.isEmpty()) {
-        const engine::RuntimeInfo info = engine::runtimeInfo();
-        device = info.cudaDeviceCount > 0 ? QStringLiteral("cuda:0") : QStringLiteral("cpu");
-    }
+    if (device.isEmpty())
+        device = defaultComputeDevice();
     RunControl control;
     return runQueuedRuns(project.value(), device, *maxRuns, parser.isSet(QStringLiteral("retry-interrupted")), control);
 }
@@ -70,7 +68,7 @@ int runQueuedRuns(const Project& project, const QString& device, int maxRuns, bo
         QVector<RowId> ids;
         if (const auto runs = store.runs())
             for (const RunRecord& r : runs.value())
-                if (r.state == runstate::interrupted)
+                if (r.state == RunState::Interrupted)
                     ids << r.id;
         if (Status s = store.requeue(ids); !s)
             return fail(s.error());
@@ -99,7 +97,7 @@ int runQueuedRuns(const Project& project, const QString& device, int maxRuns, bo
         print(QStringLiteral("run %1 on %2: %3").arg(run.id).arg(device, run.title));
         QElapsedTimer sincePrint;
         sincePrint.start();
-        QString lastPhase;
+        std::optional<RunPhase> lastPhase;
         const RunOutcome outcome = executeRun(project, run, device, [&](const RunProgress& p) {
             if (p.phase == lastPhase && sincePrint.elapsed() < 5000)
                 return;
@@ -108,7 +106,7 @@ int runQueuedRuns(const Project& project, const QString& device, int maxRuns, bo
             print(QStringLiteral("  %1% %2").arg(qRound(p.fraction * 100), 3).arg(p.detail));
         }, control);
         ++ran;
-        if (outcome.state == runstate::cancelled && g_interrupted.load()) {
+        if (outcome.state == RunState::Cancelled && g_interrupted.load()) {
             store.release(run.id); // back in the queue at its place: the next `run` resumes it
             print(QStringLiteral("run %1 stopped (Ctrl-C); it stays queued and resumes from its saved state").arg(run.id));
             exitCode = 130;
@@ -117,12 +115,12 @@ int runQueuedRuns(const Project& project, const QString& device, int maxRuns, bo
         const double finalLoss = outcome.lossCurve.isEmpty() ? -1.0 : outcome.lossCurve.back();
         print(QStringLiteral("run %1 %2 in %3 s: %4 result(s)%5%6")
                   .arg(run.id)
-                  .arg(outcome.state)
+                  .arg(toStorageText(outcome.state))
                   .arg(outcome.seconds, 0, 'f', 1)
                   .arg(outcome.resultsWritten)
                   .arg(finalLoss >= 0 ? QStringLiteral(", final loss %1").arg(finalLoss, 0, 'f', 4) : QString())
                   .arg(outcome.error.isEmpty() ? QString() : QStringLiteral(": ") + outcome.error));
-        failed += outcome.state == runstate::failed ? 1 : 0;
+        failed += outcome.state == RunState::Failed ? 1 : 0;
     }
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);

@@ -1,6 +1,6 @@
 #include "cli/CliCommand.h"
 
-#include "ingest/CheckpointScanner.h"
+#include "jobs/CheckpointScanner.h"
 #include "project/Project.h"
 
 #include <QCommandLineParser>

@@ -1,6 +1,6 @@
 #include "cli/CliCommand.h"
 
-#include "engine/Tokenizer.h"
+#include "jobs/TextTokenizer.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -45,12 +45,9 @@ int run(const QStringList& arguments, bool encode)
         return fail(parser.errorText(), 2);
     if (!parser.isSet(QStringLiteral("tokenizer")))
         return fail(command + QStringLiteral(": --tokenizer is required"), 2);
-    std::optional<engine::Tokenizer> tokenizer;
-    try {
-        tokenizer = engine::Tokenizer::fromFile(parser.value(QStringLiteral("tokenizer")).toStdString());
-    } catch (const std::exception& e) {
-        return fail(command + QStringLiteral(": ") + QString::fromStdString(e.what()));
-    }
+    const auto tokenizer = TextTokenizer::load(parser.value(QStringLiteral("tokenizer")));
+    if (!tokenizer)
+        return fail(command + QStringLiteral(": ") + tokenizer.error());
     std::ios::sync_with_stdio(false);
     std::string line;
     long lineNumber = 0;
@@ -75,12 +72,10 @@ int run(const QStringList& arguments, bool encode)
                     return fail(QStringLiteral("detokenize: stdin line %1: ids must be whole numbers >= 0").arg(lineNumber));
                 ids.push_back(qint64(v.toDouble()));
             }
-            try {
-                const std::string text = tokenizer->decode(ids, parser.isSet(QStringLiteral("skip-special-tokens")));
-                std::cout << jsonOf(QString::fromStdString(text)).toStdString() << '\n';
-            } catch (const std::exception& e) {
-                return fail(QStringLiteral("detokenize: stdin line %1: %2").arg(lineNumber).arg(QString::fromStdString(e.what())));
-            }
+            const auto text = tokenizer->decode(ids, parser.isSet(QStringLiteral("skip-special-tokens")));
+            if (!text)
+                return fail(QStringLiteral("detokenize: stdin line %1: %2").arg(lineNumber).arg(text.error()));
+            std::cout << jsonOf(QString::fromStdString(text.value())).toStdString() << '\n';
         }
     }
     std::cout.flush();

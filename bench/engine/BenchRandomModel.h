@@ -5,9 +5,9 @@
 // 768) is written to a folder by the engine's own writer (bench_model_load, bench_eval);
 // Pythia-70M (6 layers, width 512) is built in memory on a device (bench_train_step).
 
-#include "engine/CausalLM.h"
-#include "engine/ModelConfig.h"
-#include "engine/ModelLoader.h"
+#include "engine/model/CausalLM.h"
+#include "engine/model/ModelConfig.h"
+#include "engine/model/ModelLoader.h"
 
 #include <torch/torch.h>
 

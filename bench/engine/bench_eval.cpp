@@ -14,12 +14,12 @@
 
 #include "BenchRandomModel.h"
 #include "BenchSupport.h"
-#include "engine/CausalLM.h"
-#include "engine/EvalGeneration.h"
-#include "engine/EvalTokenizerCodec.h"
-#include "engine/Evaluator.h"
-#include "engine/ModelConfig.h"
-#include "engine/ModelLoader.h"
+#include "engine/model/CausalLM.h"
+#include "engine/eval/EvalGeneration.h"
+#include "engine/eval/EvalTokenizerCodec.h"
+#include "engine/eval/Evaluator.h"
+#include "engine/model/ModelConfig.h"
+#include "engine/model/ModelLoader.h"
 #include "engine/TorchRuntime.h"
 
 #include <torch/torch.h>

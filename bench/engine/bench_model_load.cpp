@@ -7,9 +7,9 @@
 
 #include "BenchRandomModel.h"
 #include "BenchSupport.h"
-#include "engine/CausalLM.h"
-#include "engine/ModelConfig.h"
-#include "engine/ModelLoader.h"
+#include "engine/model/CausalLM.h"
+#include "engine/model/ModelConfig.h"
+#include "engine/model/ModelLoader.h"
 #include "engine/TorchRuntime.h"
 
 #include <torch/torch.h>

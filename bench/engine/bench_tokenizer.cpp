@@ -12,7 +12,7 @@
 
 #include "BenchSupport.h"
 #include "engine/EngineError.h"
-#include "engine/Tokenizer.h"
+#include "engine/tokenizer/Tokenizer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -24,11 +24,11 @@
 
 #include "BenchRandomModel.h"
 #include "BenchSupport.h"
-#include "engine/CausalLM.h"
+#include "engine/model/CausalLM.h"
 #include "engine/DevicePeak.h"
 #include "engine/EngineError.h"
 #include "engine/TorchRuntime.h"
-#include "engine/Trainer.h"
+#include "engine/train/Trainer.h"
 
 #include <torch/torch.h>
 

@@ -1,11 +1,11 @@
 #include "engine/LoadedCheckpoint.h"
 
-#include "engine/CausalLM.h"
+#include "engine/model/CausalLM.h"
 #include "engine/EngineError.h"
-#include "engine/EvalTokenizerCodec.h"
-#include "engine/Evaluator.h"
-#include "engine/ModelLoader.h"
-#include "engine/TaskData.h"
+#include "engine/eval/EvalTokenizerCodec.h"
+#include "engine/eval/Evaluator.h"
+#include "engine/model/ModelLoader.h"
+#include "engine/eval/TaskData.h"
 #include "engine/TorchRuntime.h"
 
 #include <torch/torch.h>

@@ -4,9 +4,9 @@
 // any number of times, without touching torch types: for core/jobs and the CLI, which must
 // not include torch.
 
-#include "engine/EvalTypes.h"
-#include "engine/TaskSpec.h"
-#include "engine/Trainer.h"
+#include "engine/eval/EvalTypes.h"
+#include "engine/eval/TaskSpec.h"
+#include "engine/train/Trainer.h"
 
 #include <atomic>
 #include <cstdint>

@@ -1,10 +1,10 @@
 #include "jobs/CheckpointInspection.h"
 
 #include "engine/EngineError.h"
-#include "engine/Inference.h"
-#include "engine/ModelConfig.h"
-#include "engine/SafetensorsHeader.h"
-#include "ingest/CheckpointFolder.h"
+#include "engine/model/Inference.h"
+#include "engine/model/ModelConfig.h"
+#include "engine/safetensors/SafetensorsHeader.h"
+#include "jobs/CheckpointFolder.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 #include "jobs/DemoStudyJob.h"
 
-#include "engine/DemoStudy.h"
-#include "ingest/CheckpointScanner.h"
+#include "engine/demo/DemoStudy.h"
+#include "jobs/CheckpointScanner.h"
 #include "project/SnapshotLoader.h"
 
 #include <QDir>

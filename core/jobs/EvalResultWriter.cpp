@@ -1,5 +1,8 @@
 #include "jobs/EvalResultWriter.h"
 
+#include "engine/eval/EvalTypes.h"
+#include "engine/eval/TaskSpec.h"
+
 namespace ckptlab {
 
 Status writeEvalResult(ProjectWriter& writer, RowId checkpointId, RowId recipeId, const QString& modelRef,

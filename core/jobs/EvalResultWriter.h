@@ -5,11 +5,14 @@
 // a run's results land together with its final state.
 
 #include "common/Outcome.h"
-#include "engine/EvalTypes.h"
-#include "engine/TaskSpec.h"
 #include "project/ProjectWriter.h"
 
 namespace ckptlab {
+
+namespace engine {
+struct EvalResult;
+struct TaskSpec;
+} // namespace engine
 
 Status writeEvalResult(ProjectWriter& writer, RowId checkpointId, RowId recipeId, const QString& modelRef,
                        const engine::TaskSpec& spec, const engine::EvalResult& result, int* written);

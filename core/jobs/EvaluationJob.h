@@ -1,9 +1,9 @@
 #pragma once
 
 // Evaluating base checkpoints on a task, in several prompt formats and shot counts, and
-// writing every result and prediction into the project. Runs on the calling thread (a worker
-// or the CLI); the GUI runs it through ProjectSession. Small on purpose: the fine-tuning queue
-// reuses it for the evaluation suite after each run.
+// writing every result and prediction into the project. Runs on the calling thread (a job of
+// ProjectSession, or the CLI). Each cell (format x shots) is evaluated by jobs/EvalCells.h,
+// as the fine-tuning queue's evaluation suite is.
 
 #include "common/Outcome.h"
 #include "project/Project.h"

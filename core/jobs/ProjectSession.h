@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ingest/CheckpointScanner.h"
+#include "jobs/CheckpointScanner.h"
 #include "ingest/ImportTypes.h"
 #include "jobs/EvaluationJob.h"
 #include "project/Project.h"

@@ -28,7 +28,7 @@ struct RunProgress {
     RowId runId = 0;
     QString title;
     QString device;
-    QString phase;             // "loading", "training", "saving", "evaluating", "writing"
+    RunPhase phase = RunPhase::Loading;
     double fraction = 0.0;     // of the whole run, 0..1
     int step = 0;
     int totalSteps = 0;
@@ -46,7 +46,7 @@ struct RunProgress {
 struct RunOutcome {
     RowId runId = 0;
     QString title;
-    QString state;             // runstate::done | failed | cancelled
+    RunState state = RunState::Failed; // Done, Failed or Cancelled
     QString error;
     int resultsWritten = 0;
     double seconds = 0.0;

@@ -4,8 +4,8 @@
 
 #include "engine/DevicePeak.h"
 #include "engine/LoadedCheckpoint.h"
-#include "engine/TaskSpec.h"
-#include "engine/TrainEstimate.h"
+#include "engine/eval/TaskSpec.h"
+#include "engine/train/TrainEstimate.h"
 #include "project/RunStore.h"
 
 #include <QDir>
@@ -218,35 +218,68 @@ QString PlanEstimate::summary() const
     return text;
 }
 
-Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest& request, const std::atomic<bool>* cancel)
-{
-    using Out = Outcome<PlanEstimate>;
-    if (request.checkpoints.isEmpty())
-        return Out::failure(QStringLiteral("The plan has no checkpoints: pick at least one scanned checkpoint."));
-    if (request.grid.taskSpecs.isEmpty() && request.evaluations.isEmpty())
-        return Out::failure(QStringLiteral("The plan has nothing to do: pick a fine-tuning task or an evaluation."));
+namespace {
 
-    // Read every spec first: a wrong file fails the plan before anything is queued.
-    std::map<QString, engine::TaskSpec> specs;
-    const auto specOf = [&](const QString& path) -> const engine::TaskSpec& {
-        auto it = specs.find(path);
-        if (it == specs.end())
-            it = specs.emplace(path, engine::parseTaskSpec(path.toStdString())).first;
+// The grid of one plan request expanded into runs with their estimates, in named steps.
+class PlanEstimation {
+public:
+    PlanEstimation(const Project& project, const RunPlanRequest& request, const std::atomic<bool>* cancel)
+        : m_project(project), m_request(request), m_cancel(cancel),
+          m_device(request.device.isEmpty() ? QStringLiteral("cpu") : request.device)
+    {
+    }
+
+    Outcome<PlanEstimate> estimate()
+    {
+        using Out = Outcome<PlanEstimate>;
+        if (m_request.checkpoints.isEmpty())
+            return Out::failure(QStringLiteral("The plan has no checkpoints: pick at least one scanned checkpoint."));
+        if (m_request.grid.taskSpecs.isEmpty() && m_request.evaluations.isEmpty())
+            return Out::failure(QStringLiteral("The plan has nothing to do: pick a fine-tuning task or an evaluation."));
+        try {
+            if (Status s = readSpecs(); !s)
+                return Out::failure(s.error());
+            RunStore store(m_project.database());
+            const auto active = store.activeKeys();
+            if (!active)
+                return Out::failure(active.error());
+            m_estimate.deviceBytes = m_device == QLatin1String("cpu") ? physicalMemory() : 0;
+            readMeasuredRate(store);
+            for (const CheckpointInfo& checkpoint : m_request.checkpoints) {
+                if (m_cancel && m_cancel->load())
+                    return Out::failure(QStringLiteral("Planning was cancelled."));
+                addRunsOf(checkpoint);
+            }
+            total(active.value());
+        } catch (const std::exception& e) {
+            return Out::failure(QString::fromStdString(e.what()));
+        }
+        return m_estimate;
+    }
+
+private:
+    const engine::TaskSpec& specOf(const QString& path)
+    {
+        auto it = m_specs.find(path);
+        if (it == m_specs.end())
+            it = m_specs.emplace(path, engine::parseTaskSpec(path.toStdString())).first;
         return it->second;
-    };
-    QVector<EvalSuiteEntry> suite;
-    try {
-        for (const QString& path : request.grid.taskSpecs) {
+    }
+
+    // Every spec is read first: a wrong file fails the plan before anything is queued.
+    Status readSpecs()
+    {
+        for (const QString& path : m_request.grid.taskSpecs) {
             const engine::TaskSpec& spec = specOf(path);
             if (spec.trainFile.empty())
-                return Out::failure(QStringLiteral("%1: the task has no \"train\" file, so it cannot be fine-tuned on").arg(path));
-            if (!request.grid.format.isEmpty() && !spec.formats.count(request.grid.format.toStdString()))
-                return Out::failure(QStringLiteral("%1: the task has no prompt format \"%2\"").arg(path, request.grid.format));
+                return Status::failure(QStringLiteral("%1: the task has no \"train\" file, so it cannot be fine-tuned on").arg(path));
+            if (!m_request.grid.format.isEmpty() && !spec.formats.count(m_request.grid.format.toStdString()))
+                return Status::failure(QStringLiteral("%1: the task has no prompt format \"%2\"").arg(path, m_request.grid.format));
         }
-        for (const EvalSuiteRequest& e : request.evaluations) {
+        for (const EvalSuiteRequest& e : m_request.evaluations) {
             const engine::TaskSpec& spec = specOf(e.specPath);
             if (spec.evalFile.empty())
-                return Out::failure(QStringLiteral("%1: the task has no \"eval\" file").arg(e.specPath));
+                return Status::failure(QStringLiteral("%1: the task has no \"eval\" file").arg(e.specPath));
             EvalSuiteEntry entry{QString::fromStdString(spec.name), e.specPath, e.formats, e.shots, e.limit};
             if (entry.formats == QStringList{QStringLiteral("*")}) {
                 entry.formats.clear();
@@ -255,139 +288,159 @@ Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest&
             }
             for (const QString& f : entry.formats)
                 if (!spec.formats.count(f.toStdString()))
-                    return Out::failure(QStringLiteral("%1: the task has no prompt format \"%2\"").arg(e.specPath, f));
-            suite << entry;
+                    return Status::failure(QStringLiteral("%1: the task has no prompt format \"%2\"").arg(e.specPath, f));
+            m_suite << entry;
         }
-    } catch (const std::exception& e) {
-        return Out::failure(QString::fromStdString(e.what()));
+        return success();
     }
-
-    RunStore store(project.database());
-    const auto active = store.activeKeys();
-    if (!active)
-        return Out::failure(active.error());
-
-    PlanEstimate estimate;
-    const QString device = request.device.isEmpty() ? QStringLiteral("cpu") : request.device;
-    estimate.deviceBytes = device == QLatin1String("cpu") ? physicalMemory() : 0;
 
     // Measured speed on this device: parameters x tokens per second of recent runs.
-    double rate = 0.0;
-    if (const auto rates = store.measuredParameterTokenRates(device); rates && !rates->isEmpty()) {
+    void readMeasuredRate(const RunStore& store)
+    {
+        const auto rates = store.measuredParameterTokenRates(m_device);
+        if (!rates || rates->isEmpty())
+            return;
         QVector<double> sorted = rates.value();
         std::sort(sorted.begin(), sorted.end());
-        rate = sorted[sorted.size() / 2];
-        estimate.speedSource = QStringLiteral("from %1 finished run(s) on %2").arg(sorted.size()).arg(device);
+        m_rate = sorted[sorted.size() / 2];
+        m_estimate.speedSource = QStringLiteral("from %1 finished run(s) on %2").arg(sorted.size()).arg(m_device);
     }
 
-    QHash<QString, engine::TrainDataSize> dataSizes; // (spec, tokenizer, max length) -> size
-    QHash<QString, engine::TrainFootprint> footprints; // config.json read once per checkpoint and shape
-    for (const CheckpointInfo& checkpoint : request.checkpoints) {
-        if (cancel && cancel->load())
-            return Out::failure(QStringLiteral("Planning was cancelled."));
+    // Without finished runs, the speed comes from the device's measured matrix-product peak.
+    double rate()
+    {
+        if (m_rate > 0.0)
+            return m_rate;
+        const double peak = engine::measureMatmulPeakFlops(m_device.toStdString(), 0.2);
+        m_rate = peak * kAssumedUtilisation / 6.0;
+        m_estimate.speedSource = QStringLiteral("from the measured matrix-product speed of %1 (%2 GFLOP/s), assuming %3% of it")
+                                     .arg(m_device)
+                                     .arg(peak / 1e9, 0, 'f', 0)
+                                     .arg(qRound(kAssumedUtilisation * 100));
+        return m_rate;
+    }
+
+    void addRunsOf(const CheckpointInfo& checkpoint)
+    {
         if (checkpoint.path.isEmpty()) {
-            estimate.warnings << QStringLiteral("%1 %2 has no folder (it only appears in imported results): skipped")
-                                     .arg(checkpoint.series, checkpoint.label);
-            continue;
+            m_estimate.warnings << QStringLiteral("%1 %2 has no folder (it only appears in imported results): skipped")
+                                       .arg(checkpoint.series, checkpoint.label);
+            return;
         }
         const std::string tokenizer = engine::findTokenizerFolder(checkpoint.path.toStdString());
         if (tokenizer.empty()) {
-            estimate.warnings << QStringLiteral("%1: no tokenizer.json in the folder or its parent: skipped").arg(checkpoint.path);
-            continue;
+            m_estimate.warnings << QStringLiteral("%1: no tokenizer.json in the folder or its parent: skipped").arg(checkpoint.path);
+            return;
         }
-        if (request.evaluateBase && !suite.isEmpty()) {
+        if (m_request.evaluateBase && !m_suite.isEmpty()) {
             PlannedRun base;
             base.spec.checkpoint = checkpoint;
-            base.spec.evaluations = suite;
-            base.spec.dtype = request.dtype;
-            estimate.runs << base;
+            base.spec.evaluations = m_suite;
+            base.spec.dtype = m_request.dtype;
+            m_estimate.runs << base;
         }
-        for (const QString& specPath : request.grid.taskSpecs) {
-            const engine::TaskSpec& spec = specOf(specPath);
-            for (int epochs : request.grid.epochs)
-                for (double lr : request.grid.learningRates)
-                    for (int batch : request.grid.batchSizes)
-                        for (int maxLength : request.grid.maxLengths)
-                            for (int seed : request.grid.seeds) {
-                                FineTuneSettings s;
-                                s.taskName = QString::fromStdString(spec.name);
-                                s.specPath = specPath;
-                                s.format = request.grid.format;
-                                s.epochs = epochs;
-                                s.learningRate = lr;
-                                s.batchSize = batch;
-                                s.microBatch = request.grid.microBatch;
-                                s.warmupRatio = request.grid.warmupRatio;
-                                s.weightDecay = request.grid.weightDecay;
-                                s.maxLength = maxLength;
-                                s.seed = seed;
-                                s.trainLimit = request.grid.trainLimit;
-                                s.saveWeights = request.grid.saveWeights;
-                                s.gradientCheckpointing = request.grid.gradientCheckpointing;
-                                PlannedRun run;
-                                run.spec.checkpoint = checkpoint;
-                                run.spec.fineTune = s;
-                                run.spec.evaluations = suite;
-                                run.spec.dtype = QStringLiteral("fp32"); // training runs in fp32 (bf16 autocast on CUDA)
-                                try {
-                                    const QString sizeKey = QStringLiteral("%1|%2|%3|%4")
-                                                                .arg(specPath, QString::fromStdString(tokenizer))
-                                                                .arg(maxLength)
-                                                                .arg(s.format);
-                                    if (!dataSizes.contains(sizeKey))
-                                        dataSizes.insert(sizeKey, engine::measureTrainData(spec, s.format.toStdString(), tokenizer,
-                                                                                           maxLength, s.trainLimit));
-                                    const engine::TrainDataSize size = dataSizes.value(sizeKey);
-                                    run.trainTokens = size.tokens * epochs;
-                                    const int micro = s.microBatch > 0 ? std::min(s.microBatch, batch) : batch;
-                                    const QString footprintKey = QStringLiteral("%1|%2|%3|%4")
-                                                                     .arg(checkpoint.path)
-                                                                     .arg(micro)
-                                                                     .arg(size.longest)
-                                                                     .arg(s.gradientCheckpointing);
-                                    if (!footprints.contains(footprintKey))
-                                        footprints.insert(footprintKey, engine::estimateTrainingMemory(
-                                                                            checkpoint.path.toStdString(), micro,
-                                                                            size.longest, s.gradientCheckpointing));
-                                    const engine::TrainFootprint f = footprints.value(footprintKey);
-                                    run.peakBytes = f.total();
-                                    if (rate <= 0.0) {
-                                        const double peak = engine::measureMatmulPeakFlops(device.toStdString(), 0.2);
-                                        rate = peak * kAssumedUtilisation / 6.0;
-                                        estimate.speedSource =
-                                            QStringLiteral("from the measured matrix-product speed of %1 (%2 GFLOP/s), "
-                                                           "assuming %3% of it")
-                                                .arg(device)
-                                                .arg(peak / 1e9, 0, 'f', 0)
-                                                .arg(qRound(kAssumedUtilisation * 100));
-                                    }
-                                    run.seconds = double(f.parameters) * double(run.trainTokens) / rate;
-                                } catch (const std::exception& e) {
-                                    return Out::failure(QString::fromStdString(e.what()));
-                                }
-                                estimate.runs << run;
-                            }
+        for (const FineTuneSettings& settings : fineTuneGrid()) {
+            PlannedRun run;
+            run.spec.checkpoint = checkpoint;
+            run.spec.fineTune = settings;
+            run.spec.evaluations = m_suite;
+            run.spec.dtype = QStringLiteral("fp32"); // training runs in fp32 (bf16 autocast on CUDA)
+            estimateTraining(run, tokenizer);
+            m_estimate.runs << run;
         }
     }
 
-    QSet<QString> seen = active.value();
-    for (PlannedRun& run : estimate.runs) {
-        const QString key = run.spec.key();
-        run.skipped = seen.contains(key);
-        seen.insert(key);
-        if (run.skipped) {
-            ++estimate.skippedRuns;
-            continue;
-        }
-        ++estimate.newRuns;
-        estimate.trainTokens += run.trainTokens;
-        estimate.seconds += std::max(0.0, run.seconds);
-        estimate.peakBytes = std::max(estimate.peakBytes, run.peakBytes);
-        if (estimate.deviceBytes > 0 && run.peakBytes > estimate.deviceBytes)
-            estimate.warnings << QStringLiteral("%1 needs about %2 but %3 has %4: it will not fit")
-                                     .arg(run.spec.title(), humanBytes(run.peakBytes), device, humanBytes(estimate.deviceBytes));
+    // Task specs x epochs x learning rates x batch sizes x max lengths x seeds.
+    QVector<FineTuneSettings> fineTuneGrid()
+    {
+        const FineTuneGrid& g = m_request.grid;
+        QVector<FineTuneSettings> out;
+        for (const QString& specPath : g.taskSpecs)
+            for (int epochs : g.epochs)
+                for (double lr : g.learningRates)
+                    for (int batch : g.batchSizes)
+                        for (int maxLength : g.maxLengths)
+                            for (int seed : g.seeds) {
+                                FineTuneSettings s;
+                                s.taskName = QString::fromStdString(specOf(specPath).name);
+                                s.specPath = specPath;
+                                s.format = g.format;
+                                s.epochs = epochs;
+                                s.learningRate = lr;
+                                s.batchSize = batch;
+                                s.microBatch = g.microBatch;
+                                s.warmupRatio = g.warmupRatio;
+                                s.weightDecay = g.weightDecay;
+                                s.maxLength = maxLength;
+                                s.seed = seed;
+                                s.trainLimit = g.trainLimit;
+                                s.saveWeights = g.saveWeights;
+                                s.gradientCheckpointing = g.gradientCheckpointing;
+                                out << s;
+                            }
+        return out;
     }
-    return estimate;
+
+    // Training tokens (tokenized for real, once per spec, tokenizer and length), peak memory
+    // (config.json read once per checkpoint and shape) and time.
+    void estimateTraining(PlannedRun& run, const std::string& tokenizer)
+    {
+        const FineTuneSettings& s = *run.spec.fineTune;
+        const QString sizeKey = QStringLiteral("%1|%2|%3|%4").arg(s.specPath, QString::fromStdString(tokenizer)).arg(s.maxLength).arg(s.format);
+        if (!m_dataSizes.contains(sizeKey))
+            m_dataSizes.insert(sizeKey, engine::measureTrainData(specOf(s.specPath), s.format.toStdString(), tokenizer,
+                                                                 s.maxLength, s.trainLimit));
+        const engine::TrainDataSize size = m_dataSizes.value(sizeKey);
+        run.trainTokens = size.tokens * s.epochs;
+        const int micro = s.microBatch > 0 ? std::min(s.microBatch, s.batchSize) : s.batchSize;
+        const QString path = run.spec.checkpoint.path;
+        const QString footprintKey = QStringLiteral("%1|%2|%3|%4").arg(path).arg(micro).arg(size.longest).arg(s.gradientCheckpointing);
+        if (!m_footprints.contains(footprintKey))
+            m_footprints.insert(footprintKey, engine::estimateTrainingMemory(path.toStdString(), micro, size.longest,
+                                                                             s.gradientCheckpointing));
+        const engine::TrainFootprint f = m_footprints.value(footprintKey);
+        run.peakBytes = f.total();
+        run.seconds = double(f.parameters) * double(run.trainTokens) / rate();
+    }
+
+    // Work already planned or done is skipped by key; the rest is summed up.
+    void total(QSet<QString> seen)
+    {
+        for (PlannedRun& run : m_estimate.runs) {
+            const QString key = run.spec.key();
+            run.skipped = seen.contains(key);
+            seen.insert(key);
+            if (run.skipped) {
+                ++m_estimate.skippedRuns;
+                continue;
+            }
+            ++m_estimate.newRuns;
+            m_estimate.trainTokens += run.trainTokens;
+            m_estimate.seconds += std::max(0.0, run.seconds);
+            m_estimate.peakBytes = std::max(m_estimate.peakBytes, run.peakBytes);
+            if (m_estimate.deviceBytes > 0 && run.peakBytes > m_estimate.deviceBytes)
+                m_estimate.warnings << QStringLiteral("%1 needs about %2 but %3 has %4: it will not fit")
+                                           .arg(run.spec.title(), humanBytes(run.peakBytes), m_device, humanBytes(m_estimate.deviceBytes));
+        }
+    }
+
+    const Project& m_project;
+    const RunPlanRequest& m_request;
+    const std::atomic<bool>* m_cancel;
+    QString m_device;
+    std::map<QString, engine::TaskSpec> m_specs;
+    QVector<EvalSuiteEntry> m_suite;
+    PlanEstimate m_estimate;
+    double m_rate = 0.0;
+    QHash<QString, engine::TrainDataSize> m_dataSizes;
+    QHash<QString, engine::TrainFootprint> m_footprints;
+};
+
+} // namespace
+
+Outcome<PlanEstimate> estimatePlan(const Project& project, const RunPlanRequest& request, const std::atomic<bool>* cancel)
+{
+    return PlanEstimation(project, request, cancel).estimate();
 }
 
 Outcome<int> queuePlan(const Project& project, const RunPlanRequest& request, const PlanEstimate& estimate)

@@ -254,7 +254,7 @@ void RunQueue::workerLoop(Worker* w)
         QMetaObject::invokeMethod(this, [this] { refresh(); });
         // Progress is forwarded at most ten times a second, phase changes always.
         QElapsedTimer sent;
-        QString lastPhase;
+        std::optional<RunPhase> lastPhase;
         const RunOutcome outcome = executeRun(project, run, w->device, [&](const RunProgress& p) {
             if (p.phase == lastPhase && sent.isValid() && sent.elapsed() < 100 && !p.paused)
                 return;
@@ -266,7 +266,7 @@ void RunQueue::workerLoop(Worker* w)
         ranSomething = true;
         // Stopped because the queue stops (the project closes): not the user's cancel, so the
         // run goes back in the queue and resumes from its saved state next time.
-        if (outcome.state == runstate::cancelled && stopping())
+        if (outcome.state == RunState::Cancelled && stopping())
             RunStore(project.database()).release(run.id);
         QMetaObject::invokeMethod(this, [this, outcome] { onFinished(outcome); });
         w->busy = false;
@@ -289,9 +289,9 @@ void RunQueue::onProgress(const RunProgress& progress)
 void RunQueue::onFinished(const RunOutcome& outcome)
 {
     m_live.remove(outcome.runId);
-    if (outcome.state == runstate::done)
+    if (outcome.state == RunState::Done)
         ++m_doneSinceDrain;
-    else if (outcome.state == runstate::failed)
+    else if (outcome.state == RunState::Failed)
         ++m_failedSinceDrain;
     emit runFinished(outcome);
     if (outcome.resultsWritten > 0)

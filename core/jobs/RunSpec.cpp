@@ -131,9 +131,9 @@ EvalSuiteEntry evalSuiteEntryFromJson(const QJsonObject& j)
     return e;
 }
 
-QString RunSpec::kind() const
+RunKind RunSpec::kind() const
 {
-    return fineTune ? QStringLiteral("finetune") : QStringLiteral("evaluate");
+    return fineTune ? RunKind::FineTune : RunKind::Evaluate;
 }
 
 QString RunSpec::title() const
@@ -154,7 +154,7 @@ QString RunSpec::key() const
                      .arg(e.limit);
     }
     evals.sort();
-    return QStringList{kind(), checkpoint.series, checkpoint.label, fineTune ? fineTune->recipe().key() : QString(),
+    return QStringList{toStorageText(kind()), checkpoint.series, checkpoint.label, fineTune ? fineTune->recipe().key() : QString(),
                        evals.join(QLatin1Char(';')), dtype}
         .join(QLatin1Char('#'));
 }

@@ -5,6 +5,7 @@
 
 #include "common/Outcome.h"
 #include "project/ProjectTypes.h"
+#include "project/RunTypes.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -49,7 +50,7 @@ struct RunSpec {
     QVector<EvalSuiteEntry> evaluations;
     QString dtype = QStringLiteral("fp32");
 
-    QString kind() const;           // "finetune" | "evaluate"
+    RunKind kind() const;
     QString title() const;          // "demo-neox step100 · sentiment (3 ep, 1e-3)"
     // Identity of the work: the same checkpoint, recipe and evaluation suite give the same key.
     QString key() const;

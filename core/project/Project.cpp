@@ -85,6 +85,20 @@ void Project::closeThreadConnection() const
     QSqlDatabase::removeDatabase(name);
 }
 
+void Project::closeThreadConnections()
+{
+    const QString suffix = QStringLiteral("-%1").arg(quintptr(QThread::currentThreadId()), 0, 16);
+    for (const QString& name : QSqlDatabase::connectionNames()) {
+        if (!name.startsWith(QLatin1String("ckptlab-")) || !name.endsWith(suffix))
+            continue;
+        {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
 bool Project::integrityOk() const
 {
     QSqlQuery q(database());

@@ -23,6 +23,9 @@ public:
     QSqlDatabase database() const;
     // Closes this thread's connection; worker threads call it before they finish.
     void closeThreadConnection() const;
+    // Closes every project connection the calling thread opened (jobs/JobTracker calls it
+    // when a job ends, so pooled threads never keep a file open).
+    static void closeThreadConnections();
 
     // PRAGMA integrity_check == "ok"
     bool integrityOk() const;

@@ -54,13 +54,15 @@ RunRecord readRecord(const QSqlQuery& q)
 {
     RunRecord r;
     r.id = q.value(0).toLongLong();
-    r.kind = q.value(1).toString();
+    r.kind = runKindFromStorageText(q.value(1).toString()).value_or(RunKind::Evaluate);
     r.modelId = q.value(2).toLongLong();
     r.planId = q.value(3).toLongLong();
     r.title = q.value(4).toString();
     r.key = q.value(5).toString();
     r.spec = q.value(6).toString();
-    r.state = q.value(7).toString();
+    // A state this version does not know (a newer ckptlab wrote it) shows as failed, saying so.
+    const auto state = runStateFromStorageText(q.value(7).toString());
+    r.state = state.value_or(RunState::Failed);
     r.queueOrder = q.value(8).toInt();
     r.device = q.value(9).toString();
     r.progress = q.value(10).toDouble();
@@ -73,6 +75,9 @@ RunRecord readRecord(const QSqlQuery& q)
     r.stats = q.value(17).toString();
     r.outputDir = q.value(18).toString();
     r.owner = q.value(19).toString();
+    if (!state)
+        r.error = QStringLiteral("unknown run state \"%1\" in the project (written by a newer ckptlab?)")
+                      .arg(q.value(7).toString());
     return r;
 }
 
@@ -106,11 +111,6 @@ QString idList(const QVector<RowId>& ids)
 }
 
 } // namespace
-
-bool RunRecord::canRetry() const
-{
-    return state == runstate::failed || state == runstate::cancelled || state == runstate::interrupted;
-}
 
 QString currentRunOwner()
 {
@@ -181,7 +181,7 @@ Outcome<RowId> RunStore::addPlan(const QString& name, const QString& specJson, c
     insert.prepare(QStringLiteral("INSERT INTO run (kind, model_id, spec, state, queue_order, device, created_at, plan_id, "
                                   "title, run_key) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)"));
     for (const NewRun& r : runs) {
-        insert.addBindValue(r.kind);
+        insert.addBindValue(toStorageText(r.kind));
         insert.addBindValue(r.modelId > 0 ? QVariant(r.modelId) : QVariant());
         insert.addBindValue(text(r.spec));
         insert.addBindValue(++order);
@@ -252,18 +252,18 @@ Status RunStore::setOutputDir(RowId id, const QString& dir)
     return success();
 }
 
-Status RunStore::finish(RowId id, const QString& state, const QString& error, const QString& statsJson,
+Status RunStore::finish(RowId id, RunState state, const QString& error, const QString& statsJson,
                         const QVector<double>& lossCurve)
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("UPDATE run SET state = ?, error = ?, stats = ?, loss_curve = ?, finished_at = ?, "
                              "progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END WHERE id = ?"));
-    q.addBindValue(state);
+    q.addBindValue(toStorageText(state));
     q.addBindValue(text(error));
     q.addBindValue(statsJson.isEmpty() ? QStringLiteral("{}") : statsJson);
     q.addBindValue(curveJson(lossCurve));
     q.addBindValue(now());
-    q.addBindValue(state);
+    q.addBindValue(toStorageText(state));
     q.addBindValue(id);
     if (!q.exec())
         return Status::failure(failure(q, QStringLiteral("finishing run %1").arg(id)));

@@ -1,13 +1,12 @@
 #pragma once
 
-// Typed reads and writes of the fine-tuning queue: planned runs (one row each, DESIGN.md's
-// run table), their states, claiming the next one, progress, and saved plans.
-//
-// States: queued -> running -> done | failed | cancelled; a run found `running` whose owner
-// process is gone is `interrupted`. failed, cancelled and interrupted runs can be queued again.
+// Typed reads and writes of the fine-tuning queue: planned runs (one row each, the run table
+// of docs/ARCHITECTURE.md), their states, claiming the next one, progress, and saved plans.
+// States and kinds are stored as text (project/RunTypes.h) and read back as enums.
 
 #include "common/Outcome.h"
 #include "project/ProjectTypes.h"
+#include "project/RunTypes.h"
 
 #include <QSqlDatabase>
 #include <QString>
@@ -17,40 +16,8 @@
 
 namespace ckptlab {
 
-namespace runstate {
-inline const QString queued = QStringLiteral("queued");
-inline const QString running = QStringLiteral("running");
-inline const QString done = QStringLiteral("done");
-inline const QString failed = QStringLiteral("failed");
-inline const QString cancelled = QStringLiteral("cancelled");
-inline const QString interrupted = QStringLiteral("interrupted");
-} // namespace runstate
-
-struct RunRecord {
-    RowId id = 0;
-    QString kind;              // "finetune" | "evaluate"
-    RowId modelId = 0;
-    RowId planId = 0;
-    QString title;             // "demo-neox step100 · sentiment (3 ep, 1e-3)"
-    QString key;               // identity of the work (checkpoint, recipe, evaluation suite)
-    QString spec;              // JSON: what to run (jobs/RunSpec.h)
-    QString state;
-    int queueOrder = 0;
-    QString device;            // "" = any device
-    double progress = 0.0;     // 0..1
-    QString detail;            // the last progress line
-    QString createdAt, startedAt, finishedAt;
-    QString error;
-    QVector<double> lossCurve; // per optimizer step
-    QString stats;             // JSON: tokens, seconds, steps, parameters, ... of a finished run
-    QString outputDir;
-    QString owner;             // "host:pid" of the process running it
-
-    bool canRetry() const;     // failed, cancelled or interrupted
-};
-
 struct NewRun {
-    QString kind;
+    RunKind kind = RunKind::FineTune;
     RowId modelId = 0;
     QString title;
     QString key;
@@ -81,7 +48,7 @@ public:
     Status setOutputDir(RowId id, const QString& dir);
     // Final state with its error text (empty when done) and stats; inside the caller's
     // transaction when there is one.
-    Status finish(RowId id, const QString& state, const QString& error, const QString& statsJson,
+    Status finish(RowId id, RunState state, const QString& error, const QString& statsJson,
                   const QVector<double>& lossCurve);
 
     // Runs left `running` by a process that is gone become `interrupted`; returns how many.

@@ -142,13 +142,13 @@ private slots:
         QVERIFY2(out.contains("stays queued"), qPrintable(out));
         const auto project = Project::open(path, Project::Mode::OpenExisting);
         QVERIFY(project->integrityOk());
-        QCOMPARE(RunStore(project->database()).run(id).value()->state, runstate::queued);
+        QCOMPARE(RunStore(project->database()).run(id).value()->state, RunState::Queued);
 
         const Run resumed = cli({"run", "--project", path});
         QVERIFY2(resumed.code == 0, qPrintable(resumed.out + resumed.err));
         QSqlQuery q(project->database());
         QVERIFY(q.exec(QStringLiteral("SELECT state, stats FROM run WHERE id = %1").arg(id)) && q.next());
-        QCOMPARE(q.value(0).toString(), runstate::done);
+        QCOMPARE(q.value(0).toString(), QStringLiteral("done"));
         QVERIFY(QJsonDocument::fromJson(q.value(1).toByteArray()).object().value("resumed_from_step").toInt() > 0);
     }
 
@@ -170,7 +170,7 @@ private slots:
         QVERIFY(done >= 1);
         QCOMPARE(count(project.value(), "SELECT count(*) FROM result"), done * resultsPerRun); // every finished result, nothing half-written
         QCOMPARE(RunStore(project->database()).markInterrupted().value(), 1);
-        QCOMPARE(RunStore(project->database()).run(id).value()->state, runstate::interrupted);
+        QCOMPARE(RunStore(project->database()).run(id).value()->state, RunState::Interrupted);
 
         const Run restarted = cli({"run", "--project", path, "--retry-interrupted"});
         QVERIFY2(restarted.code == 0, qPrintable(restarted.out + restarted.err));

@@ -1,5 +1,5 @@
 #include "UiTestSupport.h"
-#include "charts/FigureData.h"
+#include "figures/FigureData.h"
 
 #include <QTest>
 

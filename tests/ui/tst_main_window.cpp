@@ -1,7 +1,7 @@
 #include "UiTestSupport.h"
 #include "../support/TinyEvalSetup.h"
 #include "MainWindow.h"
-#include "charts/ChartView.h"
+#include "render/ChartView.h"
 #include "jobs/ProjectSession.h"
 #include "widgets/FilterPanel.h"
 #include "widgets/ResultsPanel.h"

@@ -1,10 +1,11 @@
 #include "../support/TinyEvalSetup.h"
 #include "MainWindow.h"
-#include "charts/LossCurveView.h"
+#include "render/LossCurveView.h"
 #include "jobs/ProjectSession.h"
 #include "jobs/RunPlanner.h"
 #include "jobs/RunQueue.h"
 #include "models/RunTableModel.h"
+#include "models/RunText.h"
 #include "project/RunStore.h"
 #include "widgets/CheckpointPicker.h"
 #include "widgets/PlanDialog.h"
@@ -69,7 +70,7 @@ private:
     qint64 m_maxGapNs = 0;
 };
 
-RunRecord record(RowId id, const QString& state, const QString& kind = QStringLiteral("finetune"))
+RunRecord record(RowId id, RunState state, RunKind kind = RunKind::FineTune)
 {
     RunRecord r;
     r.id = id;
@@ -83,7 +84,7 @@ RunProgress tick(RowId id, int step, double loss, bool paused = false)
 {
     RunProgress p;
     p.runId = id;
-    p.phase = QStringLiteral("training");
+    p.phase = RunPhase::Training;
     p.step = step;
     p.totalSteps = 10;
     p.loss = loss;
@@ -186,10 +187,10 @@ private:
     }
 
     // The first run of the table in `state` (0 when none).
-    RowId firstRunIn(const QString& state) const
+    RowId firstRunIn(RunState state) const
     {
         for (int r = 0; r < table()->rowCount(); ++r)
-            if (table()->displayState(r) == state)
+            if (table()->displayState(r) == runStateText(state))
                 return table()->runAt(r)->id;
         return 0;
     }
@@ -223,7 +224,7 @@ private slots:
     {
         RunTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setRuns({record(1, runstate::done), record(2, runstate::running), record(3, runstate::queued)});
+        model.setRuns({record(1, RunState::Done), record(2, RunState::Running), record(3, RunState::Queued)});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.columnCount(), int(RunTableModel::ColumnCount));
         QCOMPARE(model.index(0, RunTableModel::Progress).data(RunTableModel::ProgressRole).toInt(), 100);
@@ -245,14 +246,14 @@ private slots:
         QVERIFY(model.index(1, RunTableModel::Progress).data(RunTableModel::PausedRole).toBool());
 
         // The same rows again: updated in place, no reset.
-        RunRecord finished = record(2, runstate::done);
+        RunRecord finished = record(2, RunState::Done);
         finished.lossCurve = {0.9, 0.8, 0.75, 0.7, 0.6};
-        model.setRuns({record(1, runstate::done), finished, record(3, runstate::running)});
+        model.setRuns({record(1, RunState::Done), finished, record(3, RunState::Running)});
         QCOMPARE(reset.size(), 0);
         QCOMPARE(model.displayState(1), QStringLiteral("done"));
         QCOMPARE(model.index(1, RunTableModel::Loss).data().toString(), QStringLiteral("0.6000"));
         // Moved rows: a reset.
-        model.setRuns({record(3, runstate::queued), record(1, runstate::done)});
+        model.setRuns({record(3, RunState::Queued), record(1, RunState::Done)});
         QCOMPARE(reset.size(), 1);
         QCOMPARE(model.rowOf(1), 1);
         QCOMPARE(model.rowOf(2), -1);
@@ -264,7 +265,7 @@ private slots:
     void lossCurveGrowsFromProgress()
     {
         RunTableModel model;
-        RunRecord running = record(5, runstate::running);
+        RunRecord running = record(5, RunState::Running);
         running.lossCurve = {1.0, 0.9};             // saved by the executor a moment ago
         model.setRuns({running});
         QSignalSpy points(&model, &RunTableModel::lossPointAdded);
@@ -279,7 +280,7 @@ private slots:
         QCOMPARE(curve[2], QPointF(4, 0.8));
         RunOutcome outcome;
         outcome.runId = 5;
-        outcome.state = runstate::failed;
+        outcome.state = RunState::Failed;
         outcome.error = QStringLiteral("out of memory");
         outcome.lossCurve = {1.0, 0.9, 0.85, 0.8};
         model.finishRun(outcome);
@@ -323,7 +324,7 @@ private slots:
         stalls.start();
         dialog->accept(); // queues on a worker, then starts the queue
         // A screenshot while a run trains (not counted as a stall: the test takes it).
-        QTRY_VERIFY2_WITH_TIMEOUT(firstRunIn(runstate::running) && table()->lossCurve(firstRunIn(runstate::running)).size() > 5,
+        QTRY_VERIFY2_WITH_TIMEOUT(firstRunIn(RunState::Running) && table()->lossCurve(firstRunIn(RunState::Running)).size() > 5,
                                   qPrintable(tableText()), 30000);
         stalls.excluding([this] { m_window->grab().save(QDir::temp().filePath(QStringLiteral("ckptlab-queue-running.png"))); });
         QTRY_COMPARE_WITH_TIMEOUT(drained.size(), 1, 50000);
@@ -337,7 +338,7 @@ private slots:
 
         // Every run shows done, and the fine-tuned results are in the charts' snapshot.
         QTRY_COMPARE(table()->rowCount(), 4);
-        QTRY_COMPARE(table()->count(runstate::done), 4);
+        QTRY_COMPARE(table()->count(RunState::Done), 4);
         for (int r = 0; r < table()->rowCount(); ++r)
             QCOMPARE(table()->index(r, RunTableModel::State).data().toString(), QStringLiteral("done"));
         QVERIFY2(m_window->queueDock()->statusText().startsWith(QStringLiteral("0 running · 0 queued · 4 done · 0 failed")),
@@ -366,8 +367,8 @@ private slots:
     {
         QueueDock* dock = m_window->queueDock();
         QCOMPARE(queue(4, 5e-4, 1, 42), 2); // 800 steps each; the base evaluations are already done
-        QTRY_VERIFY_WITH_TIMEOUT(firstRunIn(runstate::running) != 0, 20000);
-        const RowId running = firstRunIn(runstate::running);
+        QTRY_VERIFY_WITH_TIMEOUT(firstRunIn(RunState::Running) != 0, 20000);
+        const RowId running = firstRunIn(RunState::Running);
         QTRY_VERIFY_WITH_TIMEOUT(table()->liveProgress(running) && table()->liveProgress(running)->step > 0, 20000);
 
         dock->pauseAction()->trigger();
@@ -381,19 +382,19 @@ private slots:
         dock->pauseAction()->trigger();
         QVERIFY(!m_window->runQueue()->isPaused());
         QTRY_VERIFY_WITH_TIMEOUT(table()->liveProgress(running) && table()->liveProgress(running)->step > heldAt, 10000);
-        QCOMPARE(stateOf(running), QString(runstate::running));
+        QCOMPARE(stateOf(running), runStateText(RunState::Running));
 
         // Cancel the queued run, then the running one (it keeps its training state).
-        const RowId queued = firstRunIn(runstate::queued);
+        const RowId queued = firstRunIn(RunState::Queued);
         QVERIFY(queued != 0);
         dock->selectRuns({queued});
         QVERIFY(dock->cancelAction()->isEnabled());
         QVERIFY(!dock->retryAction()->isEnabled());
         dock->cancelAction()->trigger();
-        QTRY_COMPARE(stateOf(queued), QString(runstate::cancelled));
+        QTRY_COMPARE(stateOf(queued), runStateText(RunState::Cancelled));
         dock->selectRuns({running});
         dock->cancelAction()->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(stateOf(running), QString(runstate::cancelled), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(running), runStateText(RunState::Cancelled), 10000);
         const QString detail = table()->index(table()->rowOf(running), RunTableModel::Detail).data().toString();
         QVERIFY2(detail.contains(QStringLiteral("cancelled at step")), qPrintable(detail));
 
@@ -402,8 +403,8 @@ private slots:
         QVERIFY(dock->retryAction()->isEnabled());
         QCOMPARE(dock->retryAction()->text(), QStringLiteral("Retry"));
         dock->retryAction()->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(stateOf(running) == runstate::queued || stateOf(running) == runstate::running, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(stateOf(running), QString(runstate::done), 40000);
+        QTRY_VERIFY_WITH_TIMEOUT(stateOf(running) == runStateText(RunState::Queued) || stateOf(running) == runStateText(RunState::Running), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(running), runStateText(RunState::Done), 40000);
         QVERIFY(dock->statusText().contains(QStringLiteral("1 cancelled")));
     }
 
@@ -411,12 +412,12 @@ private slots:
     {
         m_window->runQueue()->stop();
         QCOMPARE(queue(1, 1e-3, 4, 8), 2);
-        QTRY_COMPARE(table()->count(runstate::queued), 2);
+        QTRY_COMPARE(table()->count(RunState::Queued), 2);
         QueueDock* dock = m_window->queueDock();
-        RowId first = firstRunIn(runstate::queued);
+        RowId first = firstRunIn(RunState::Queued);
         RowId second = 0;
         for (int r = table()->rowOf(first) + 1; r < table()->rowCount() && !second; ++r)
-            if (table()->displayState(r) == runstate::queued)
+            if (table()->effectiveState(r) == RunState::Queued)
                 second = table()->runAt(r)->id;
         QVERIFY(second != 0);
         QVERIFY2(dock->statusText().startsWith(QStringLiteral("Stopped")), qPrintable(dock->statusText()));
@@ -434,7 +435,7 @@ private slots:
         QVERIFY(dock->removeAction()->isEnabled());
         dock->removeAction()->trigger();
         QTRY_VERIFY(table()->rowOf(first) < 0 && table()->rowOf(second) < 0);
-        QCOMPARE(table()->count(runstate::queued), 0);
+        QCOMPARE(table()->count(RunState::Queued), 0);
     }
 
     void interruptedRunRestartsWithOneClick()
@@ -450,8 +451,8 @@ private slots:
         QVERIFY(m_window->openProject(m_window->session()->path())); // as on the next start
         waitIdle();
         QueueDock* dock = m_window->queueDock();
-        QTRY_COMPARE(table()->count(runstate::interrupted), 1);
-        const RowId interrupted = firstRunIn(runstate::interrupted);
+        QTRY_COMPARE(table()->count(RunState::Interrupted), 1);
+        const RowId interrupted = firstRunIn(RunState::Interrupted);
         QVERIFY(dock->findChild<QFrame*>(QStringLiteral("interruptedBanner"))->isVisible());
         QVERIFY(dock->restartInterruptedAction()->isEnabled());
         dock->selectRuns({interrupted});
@@ -460,7 +461,7 @@ private slots:
 
         dock->restartInterruptedAction()->trigger(); // one click: queued again and the queue runs
         QVERIFY(m_window->runQueue()->isStarted());
-        QTRY_COMPARE_WITH_TIMEOUT(stateOf(interrupted), QString(runstate::done), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(interrupted), runStateText(RunState::Done), 30000);
         QTRY_VERIFY(!dock->findChild<QFrame*>(QStringLiteral("interruptedBanner"))->isVisible());
     }
 

@@ -16,32 +16,32 @@ namespace ckptlab {
 
 namespace {
 
-QColor stateColor(const QString& state)
+QColor stateColor(RunState state)
 {
-    if (state == runstate::failed)
+    if (state == RunState::Failed)
         return QColor(176, 0, 32);
-    if (state == runstate::interrupted)
+    if (state == RunState::Interrupted)
         return QColor(179, 89, 0);
-    if (state == runstate::cancelled)
+    if (state == RunState::Cancelled)
         return QColor(110, 110, 110);
-    if (state == runstate::done)
+    if (state == RunState::Done)
         return QColor(27, 122, 58);
-    if (state == runstate::running)
+    if (state == RunState::Running)
         return QColor(0, 90, 181);
     return {};
 }
 
-QString stateToolTip(const QString& state)
+QString stateToolTip(RunState state, bool paused)
 {
-    if (state == runstate::interrupted)
+    if (paused)
+        return RunTableModel::tr("Held after its current step until the queue is resumed.");
+    if (state == RunState::Interrupted)
         return RunTableModel::tr("ckptlab stopped while this run was running. Restart queues it again; "
                                  "fine-tuning resumes from its last saved training state.");
-    if (state == runstate::cancelled)
+    if (state == RunState::Cancelled)
         return RunTableModel::tr("Cancelled. Retry queues it again; fine-tuning resumes from its saved state.");
-    if (state == runstate::failed)
+    if (state == RunState::Failed)
         return RunTableModel::tr("Failed: the Detail column says why. Retry queues it again.");
-    if (state == QLatin1String("paused"))
-        return RunTableModel::tr("Held after its current step until the queue is resumed.");
     return {};
 }
 
@@ -83,7 +83,7 @@ void RunTableModel::setRuns(const QVector<RunRecord>& runs, const QHash<RowId, R
     }
     for (auto it = m_liveLoss.begin(); it != m_liveLoss.end();) {
         const int row = rowOf(it.key());
-        if (m_live.contains(it.key()) || (row >= 0 && m_runs[row].state == runstate::running))
+        if (m_live.contains(it.key()) || (row >= 0 && m_runs[row].state == RunState::Running))
             ++it;
         else
             it = m_liveLoss.erase(it);
@@ -103,7 +103,7 @@ void RunTableModel::summarizeDoneRuns()
 {
     m_doneSummary.clear();
     for (const RunRecord& run : m_runs) {
-        if (run.state != runstate::done || run.stats.isEmpty())
+        if (run.state != RunState::Done || run.stats.isEmpty())
             continue;
         const QJsonObject stats = QJsonDocument::fromJson(run.stats.toUtf8()).object();
         QStringList parts;
@@ -121,7 +121,7 @@ void RunTableModel::summarizeDoneRuns()
 void RunTableModel::updateProgress(const RunProgress& progress)
 {
     m_live.insert(progress.runId, progress);
-    if (progress.phase == QLatin1String("training") && progress.step > 0 && progress.loss >= 0) {
+    if (progress.phase == RunPhase::Training && progress.step > 0 && progress.loss >= 0) {
         QVector<QPointF>& points = m_liveLoss[progress.runId];
         if (points.isEmpty() || points.last().x() < progress.step) {
             points.push_back(QPointF(progress.step, progress.loss));
@@ -145,7 +145,7 @@ void RunTableModel::finishRun(const RunOutcome& outcome)
     run.error = outcome.error;
     if (!outcome.lossCurve.isEmpty())
         run.lossCurve = outcome.lossCurve;
-    if (outcome.state == runstate::done)
+    if (outcome.state == RunState::Done)
         run.progress = 1.0;
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
@@ -176,19 +176,28 @@ const RunProgress* RunTableModel::liveProgress(RowId id) const
     return it == m_live.constEnd() ? nullptr : &it.value();
 }
 
-QString RunTableModel::displayState(int row) const
+RunState RunTableModel::effectiveState(int row) const
 {
     const RunRecord& run = m_runs[row];
-    if (const RunProgress* live = liveProgress(run.id))
-        return live->paused ? QStringLiteral("paused") : runstate::running;
-    return run.state;
+    return liveProgress(run.id) ? RunState::Running : run.state;
 }
 
-int RunTableModel::count(const QString& state) const
+bool RunTableModel::isPaused(int row) const
+{
+    const RunProgress* live = liveProgress(m_runs[row].id);
+    return live && live->paused;
+}
+
+QString RunTableModel::displayState(int row) const
+{
+    return isPaused(row) ? tr("paused") : runStateText(effectiveState(row));
+}
+
+int RunTableModel::count(RunState state) const
 {
     int n = 0;
     for (int r = 0; r < m_runs.size(); ++r)
-        n += displayState(r) == state ? 1 : 0;
+        n += effectiveState(r) == state ? 1 : 0;
     return n;
 }
 
@@ -211,7 +220,7 @@ int RunTableModel::progressPercent(int row) const
     const RunRecord& run = m_runs[row];
     if (const RunProgress* live = liveProgress(run.id))
         return qBound(0, qRound(live->fraction * 100), 100);
-    if (run.state == runstate::done)
+    if (run.state == RunState::Done)
         return 100;
     return qBound(0, qRound(run.progress * 100), 100);
 }
@@ -226,17 +235,17 @@ QVariant RunTableModel::display(int row, int column) const
     case Run:
         return run.title;
     case Progress:
-        return run.state == runstate::queued && !live ? QString() : QStringLiteral("%1%").arg(progressPercent(row));
+        return run.state == RunState::Queued && !live ? QString() : QStringLiteral("%1%").arg(progressPercent(row));
     case Eta:
         if (live) {
             // The executor's ETA covers training; the other phases say what they do instead.
-            if (live->phase == QLatin1String("training"))
+            if (live->phase == RunPhase::Training)
                 return live->etaSeconds >= 0 ? tr("%1 left").arg(humanDuration(live->etaSeconds)) : tr("training");
-            if (live->phase == QLatin1String("evaluating") && live->evaluations > 0)
+            if (live->phase == RunPhase::Evaluating && live->evaluations > 0)
                 return tr("evaluating %1/%2").arg(std::max(1, live->evaluation)).arg(live->evaluations);
-            return live->phase;
+            return runPhaseText(live->phase);
         }
-        if (run.state == runstate::done) {
+        if (run.state == RunState::Done) {
             const double seconds = secondsBetween(run.startedAt, run.finishedAt);
             return seconds < 1 ? tr("took < 1 s") : tr("took %1").arg(humanDuration(seconds)); // timestamps are whole seconds
         }
@@ -252,11 +261,11 @@ QVariant RunTableModel::display(int row, int column) const
     case Detail:
         if (live)
             return live->detail;
-        if (!run.error.isEmpty() && run.state != runstate::done)
+        if (!run.error.isEmpty() && run.state != RunState::Done)
             return run.error;
-        if (run.state == runstate::done)
+        if (run.state == RunState::Done)
             return m_doneSummary.value(run.id, run.detail);
-        if (run.state == runstate::cancelled && run.startedAt.isEmpty())
+        if (run.state == RunState::Cancelled && run.startedAt.isEmpty())
             return tr("cancelled before it started");
         return run.detail;
     }
@@ -268,9 +277,9 @@ QVariant RunTableModel::toolTip(int row, int column) const
     const RunRecord& run = m_runs[row];
     switch (column) {
     case State:
-        return stateToolTip(displayState(row));
+        return stateToolTip(effectiveState(row), isPaused(row));
     case Run: {
-        QString text = QStringLiteral("%1\n%2 · run %3").arg(run.title, run.kind).arg(run.id);
+        QString text = QStringLiteral("%1\n%2 · run %3").arg(run.title, runKindText(run.kind)).arg(run.id);
         if (!run.startedAt.isEmpty())
             text += tr("\nstarted %1").arg(QDateTime::fromString(run.startedAt, Qt::ISODate).toLocalTime().toString());
         if (!run.finishedAt.isEmpty())
@@ -299,8 +308,8 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         return toolTip(row, index.column());
     case Qt::ForegroundRole:
-        if (index.column() == State || (index.column() == Detail && (run.state == runstate::failed || run.state == runstate::interrupted))) {
-            const QColor color = stateColor(m_live.contains(run.id) ? runstate::running : run.state);
+        if (index.column() == State || (index.column() == Detail && (run.state == RunState::Failed || run.state == RunState::Interrupted))) {
+            const QColor color = stateColor(effectiveState(row));
             return color.isValid() ? QVariant(QBrush(color)) : QVariant();
         }
         return {};
@@ -313,7 +322,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const
     case RunIdRole:
         return run.id;
     case StateRole:
-        return m_live.contains(run.id) ? runstate::running : run.state;
+        return int(effectiveState(row));
     case PausedRole: {
         const RunProgress* live = liveProgress(run.id);
         return live && live->paused;

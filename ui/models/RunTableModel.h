@@ -22,7 +22,7 @@ public:
     enum Role {
         ProgressRole = Qt::UserRole + 1, // int 0..100, for the progress bar
         RunIdRole,                       // RowId
-        StateRole,                       // the raw runstate:: name ("paused" never appears here)
+        StateRole,                       // int(RunState) of effectiveState()
         PausedRole,                      // bool: a live run held by Pause
     };
 
@@ -43,12 +43,14 @@ public:
     const RunRecord* runAt(int row) const;
     int rowOf(RowId id) const;                   // -1 when not listed
     const RunProgress* liveProgress(RowId id) const;
-    // The state a person reads: the row's state, "running" while progress arrives, "paused"
-    // while a running run is held.
+    // The row's state, Running while progress arrives (the list may lag behind the executor).
+    RunState effectiveState(int row) const;
+    bool isPaused(int row) const;                // running, held after its current step
+    // The state a person reads: effectiveState's word, "paused" while held.
     QString displayState(int row) const;
     // Loss per optimizer step (x = step): the saved curve, extended by the live ticks.
     QVector<QPointF> lossCurve(RowId id) const;
-    int count(const QString& state) const;       // rows whose displayed state is `state`
+    int count(RunState state) const;             // rows whose effective state is `state` (paused ones run)
 
 signals:
     // A run's curve got a point (only while it trains), for a live chart.

@@ -14,3 +14,38 @@ double secondsBetween(const QString& fromIso, const QString& toIso)
 }
 
 } // namespace ckptlab
+
+namespace ckptlab {
+
+QString runStateText(RunState state)
+{
+    switch (state) {
+    case RunState::Queued: return QStringLiteral("queued");
+    case RunState::Running: return QStringLiteral("running");
+    case RunState::Done: return QStringLiteral("done");
+    case RunState::Failed: return QStringLiteral("failed");
+    case RunState::Cancelled: return QStringLiteral("cancelled");
+    case RunState::Interrupted: return QStringLiteral("interrupted");
+    }
+    return {};
+}
+
+QString runKindText(RunKind kind)
+{
+    return kind == RunKind::FineTune ? QStringLiteral("fine-tune") : QStringLiteral("evaluate");
+}
+
+QString runPhaseText(RunPhase phase)
+{
+    switch (phase) {
+    case RunPhase::Loading: return QStringLiteral("loading");
+    case RunPhase::Training: return QStringLiteral("training");
+    case RunPhase::Saving: return QStringLiteral("saving");
+    case RunPhase::Evaluating: return QStringLiteral("evaluating");
+    case RunPhase::Writing: return QStringLiteral("writing");
+    case RunPhase::Finished: return QStringLiteral("finished");
+    }
+    return {};
+}
+
+} // namespace ckptlab

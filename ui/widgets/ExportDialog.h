@@ -1,6 +1,6 @@
 #pragma once
 
-#include "charts/FigureExporter.h"
+#include "render/FigureExporter.h"
 
 #include <QDialog>
 

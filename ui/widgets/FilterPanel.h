@@ -1,6 +1,6 @@
 #pragma once
 
-#include "charts/FigureSpec.h"
+#include "figures/FigureSpec.h"
 #include "project/ProjectTypes.h"
 
 #include <QWidget>

@@ -35,8 +35,8 @@ void ProgressBarDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     bar.state = option.state | QStyle::State_Horizontal;
     bar.palette = option.palette;
     // Finished runs that did not succeed keep their bar, greyed.
-    const QString state = index.data(RunTableModel::StateRole).toString();
-    if (paused || (state != runstate::running && state != runstate::done))
+    const auto state = RunState(index.data(RunTableModel::StateRole).toInt());
+    if (paused || (state != RunState::Running && state != RunState::Done))
         bar.state &= ~QStyle::State_Enabled;
     style->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
 }

@@ -1,6 +1,6 @@
 #include "widgets/QueueDock.h"
 
-#include "charts/LossCurveView.h"
+#include "render/LossCurveView.h"
 #include "jobs/RunQueue.h"
 #include "models/RunTableModel.h"
 #include "widgets/ProgressBarDelegate.h"
@@ -233,13 +233,13 @@ void QueueDock::showPreparation(const QString& text, double fraction)
 
 QString QueueDock::statusText() const
 {
-    const int running = m_model->count(runstate::running) + m_model->count(QStringLiteral("paused"));
-    const int queued = m_model->count(runstate::queued);
-    QStringList parts{tr("%1 running").arg(running), tr("%1 queued").arg(queued), tr("%1 done").arg(m_model->count(runstate::done)),
-                      tr("%1 failed").arg(m_model->count(runstate::failed))};
-    if (const int n = m_model->count(runstate::cancelled))
+    const int running = m_model->count(RunState::Running);
+    const int queued = m_model->count(RunState::Queued);
+    QStringList parts{tr("%1 running").arg(running), tr("%1 queued").arg(queued), tr("%1 done").arg(m_model->count(RunState::Done)),
+                      tr("%1 failed").arg(m_model->count(RunState::Failed))};
+    if (const int n = m_model->count(RunState::Cancelled))
         parts << tr("%1 cancelled").arg(n);
-    if (const int n = m_model->count(runstate::interrupted))
+    if (const int n = m_model->count(RunState::Interrupted))
         parts << tr("%1 interrupted").arg(n);
     QString text = parts.join(QStringLiteral(" · "));
     if (m_queue->isStarted() && m_queue->isPaused())
@@ -253,10 +253,10 @@ void QueueDock::updateStatus()
 {
     m_pages->setCurrentIndex(m_model->rowCount() > 0 ? TablePage : EmptyPage);
     m_status->setText(statusText());
-    const int running = m_model->count(runstate::running) + m_model->count(QStringLiteral("paused"));
-    const int queued = m_model->count(runstate::queued);
+    const int running = m_model->count(RunState::Running);
+    const int queued = m_model->count(RunState::Queued);
     setWindowTitle(running + queued > 0 ? tr("Queue (%1 running, %2 queued)").arg(running).arg(queued) : tr("Queue"));
-    const int interrupted = m_model->count(runstate::interrupted);
+    const int interrupted = m_model->count(RunState::Interrupted);
     m_interruptedBanner->setVisible(interrupted > 0);
     m_interruptedText->setText(tr("%n run(s) were interrupted: ckptlab stopped while they ran. Restarting resumes "
                                   "fine-tuning from the last saved training state.", nullptr, interrupted));
@@ -275,11 +275,11 @@ void QueueDock::updateActions()
     for (const QModelIndex& index : m_view->selectionModel()->selectedRows()) {
         const RunRecord* run = m_model->runAt(index.row());
         const QString state = index.siblingAtColumn(RunTableModel::State).data(RunTableModel::StateRole).toString();
-        cancellable += state == runstate::queued || state == runstate::running;
-        retryable += run->canRetry() && state != runstate::running;
-        interrupted += state == runstate::interrupted;
-        queued += state == runstate::queued;
-        removable += state != runstate::running;
+        cancellable += state == RunState::Queued || state == RunState::Running;
+        retryable += run->canRetry() && state != RunState::Running;
+        interrupted += state == RunState::Interrupted;
+        queued += state == RunState::Queued;
+        removable += state != RunState::Running;
     }
     const int selected = m_view->selectionModel()->selectedRows().size();
     m_cancel->setEnabled(cancellable > 0);
@@ -288,7 +288,7 @@ void QueueDock::updateActions()
     m_moveUp->setEnabled(selected == 1 && queued == 1);
     m_moveDown->setEnabled(selected == 1 && queued == 1);
     m_remove->setEnabled(removable > 0 && removable == selected);
-    m_restartInterrupted->setEnabled(m_model->count(runstate::interrupted) > 0);
+    m_restartInterrupted->setEnabled(m_model->count(RunState::Interrupted) > 0);
 }
 
 QVector<RowId> QueueDock::selectedRunIds() const
@@ -352,7 +352,7 @@ void QueueDock::restartInterrupted()
 {
     QVector<RowId> ids;
     for (int r = 0; r < m_model->rowCount(); ++r)
-        if (m_model->runAt(r)->state == runstate::interrupted)
+        if (m_model->runAt(r)->state == RunState::Interrupted)
             ids << m_model->runAt(r)->id;
     if (ids.isEmpty())
         return;
@@ -399,7 +399,7 @@ void QueueDock::updateChart()
         return;
     }
     const RunRecord* run = m_model->runAt(row);
-    if (run->kind != QLatin1String("finetune")) {
+    if (run->kind != RunKind::FineTune) {
         m_loss->showMessage(tr("%1 — evaluates the base model: no training loss").arg(run->title));
         return;
     }

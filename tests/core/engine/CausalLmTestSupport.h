@@ -5,7 +5,7 @@
 // reference forward for the llama/olmo families, which have no shared reference checkpoint
 // with clip_qkv or tied embeddings.
 
-#include "engine/SafetensorsWriter.h"
+#include "engine/safetensors/SafetensorsWriter.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>

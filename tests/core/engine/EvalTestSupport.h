@@ -5,10 +5,10 @@
 // writer, small data files, and plain reference computations (full forward per sequence, no
 // batching, no cache) to check the evaluator against.
 
-#include "engine/CausalLM.h"
-#include "engine/EvalTypes.h"
-#include "engine/ModelConfig.h"
-#include "engine/ModelLoader.h"
+#include "engine/model/CausalLM.h"
+#include "engine/eval/EvalTypes.h"
+#include "engine/model/ModelConfig.h"
+#include "engine/model/ModelLoader.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>

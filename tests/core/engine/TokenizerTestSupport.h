@@ -7,7 +7,7 @@
 // (0.23.2, the version that wrote ../shared/data/tokenizers/*/ref_tokens.json), run from Node on the
 // same JSON: Tokenizer.fromString(json).encode(text, null, {addSpecialTokens}) and decode(ids, skip).
 
-#include "engine/Tokenizer.h"
+#include "engine/tokenizer/Tokenizer.h"
 
 #include <nlohmann/json.hpp>
 

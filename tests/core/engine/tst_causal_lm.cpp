@@ -1,10 +1,10 @@
 #include "CausalLmTestSupport.h"
 
-#include "engine/CausalLM.h"
+#include "engine/model/CausalLM.h"
 #include "engine/EngineError.h"
-#include "engine/KvCache.h"
-#include "engine/ModelConfig.h"
-#include "engine/ModelLoader.h"
+#include "engine/model/KvCache.h"
+#include "engine/model/ModelConfig.h"
+#include "engine/model/ModelLoader.h"
 #include "engine/TorchRuntime.h"
 
 #include <QCoreApplication>

@@ -4,16 +4,16 @@
 // formats and disjoint splits, the recommended fine-tuning improves two tasks, the same seed gives
 // byte-identical files, and cancellation or bad options leave nothing behind.
 
-#include "engine/CausalLM.h"
-#include "engine/DemoStudy.h"
-#include "engine/EvalTokenizerCodec.h"
-#include "engine/Evaluator.h"
+#include "engine/model/CausalLM.h"
+#include "engine/demo/DemoStudy.h"
+#include "engine/eval/EvalTokenizerCodec.h"
+#include "engine/eval/Evaluator.h"
 #include "engine/LoadedCheckpoint.h"
-#include "engine/ModelLoader.h"
-#include "engine/TaskData.h"
-#include "engine/TaskSpec.h"
-#include "engine/Tokenizer.h"
-#include "engine/Trainer.h"
+#include "engine/model/ModelLoader.h"
+#include "engine/eval/TaskData.h"
+#include "engine/eval/TaskSpec.h"
+#include "engine/tokenizer/Tokenizer.h"
+#include "engine/train/Trainer.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -6,14 +6,14 @@
 
 #include "EvalTestSupport.h"
 
-#include "engine/BatchRunner.h"
-#include "engine/EvalGeneration.h"
-#include "engine/EvalHash.h"
-#include "engine/EvalKinds.h"
-#include "engine/EvalScoring.h"
-#include "engine/EvalTokenizerCodec.h"
-#include "engine/Evaluator.h"
-#include "engine/MetricText.h"
+#include "engine/eval/BatchRunner.h"
+#include "engine/eval/EvalGeneration.h"
+#include "engine/eval/EvalHash.h"
+#include "engine/eval/EvalKinds.h"
+#include "engine/eval/EvalScoring.h"
+#include "engine/eval/EvalTokenizerCodec.h"
+#include "engine/eval/Evaluator.h"
+#include "engine/eval/MetricText.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -2,9 +2,9 @@
 // non-ASCII), exact match and token F1 with SQuAD normalisation, accuracy, the seeded bootstrap
 // (determinism, known distributions), quantiles, and the SHA-256 prompt hash.
 
-#include "engine/EvalHash.h"
-#include "engine/MetricStats.h"
-#include "engine/MetricText.h"
+#include "engine/eval/EvalHash.h"
+#include "engine/eval/MetricStats.h"
+#include "engine/eval/MetricText.h"
 
 #include <QTest>
 

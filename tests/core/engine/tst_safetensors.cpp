@@ -2,9 +2,9 @@
 // round trips of every dtype, zero-copy views, and one row per rule a malformed file can break.
 
 #include "engine/EngineError.h"
-#include "engine/SafetensorsFile.h"
-#include "engine/SafetensorsHeader.h"
-#include "engine/SafetensorsWriter.h"
+#include "engine/safetensors/SafetensorsFile.h"
+#include "engine/safetensors/SafetensorsHeader.h"
+#include "engine/safetensors/SafetensorsWriter.h"
 
 #include <torch/types.h>
 

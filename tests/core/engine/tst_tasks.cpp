@@ -6,10 +6,10 @@
 #include "EvalTestSupport.h"
 
 #include "engine/EngineError.h"
-#include "engine/PromptFewShot.h"
-#include "engine/PromptTemplate.h"
-#include "engine/TaskData.h"
-#include "engine/TaskSpec.h"
+#include "engine/eval/PromptFewShot.h"
+#include "engine/eval/PromptTemplate.h"
+#include "engine/eval/TaskData.h"
+#include "engine/eval/TaskSpec.h"
 
 #include <QDirIterator>
 #include <QSet>

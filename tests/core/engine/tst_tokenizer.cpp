@@ -3,7 +3,7 @@
 // with expectations produced by the npm package from Node on the same JSON (see the support header).
 
 #include "engine/EngineError.h"
-#include "engine/Tokenizer.h"
+#include "engine/tokenizer/Tokenizer.h"
 
 #include "TokenizerTestSupport.h"
 

@@ -7,10 +7,10 @@
 #include "EvalTestSupport.h"
 
 #include "engine/EngineError.h"
-#include "engine/TaskData.h"
-#include "engine/TaskSpec.h"
-#include "engine/Trainer.h"
-#include "engine/TrainerStep.h"
+#include "engine/eval/TaskData.h"
+#include "engine/eval/TaskSpec.h"
+#include "engine/train/Trainer.h"
+#include "engine/train/TrainerStep.h"
 
 #include <QTemporaryDir>
 #include <QTest>

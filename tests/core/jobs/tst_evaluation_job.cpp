@@ -3,7 +3,7 @@
 
 #include "../../support/TinyEvalSetup.h"
 #include "../../support/ProjectQueries.h"
-#include "ingest/CheckpointScanner.h"
+#include "jobs/CheckpointScanner.h"
 #include "jobs/EvaluationJob.h"
 #include "jobs/ProjectSession.h"
 #include "project/Project.h"

@@ -6,7 +6,7 @@
 #include "../../support/TinyEvalSetup.h"
 #include "../../support/ProjectQueries.h"
 #include "analysis/Change.h"
-#include "ingest/CheckpointScanner.h"
+#include "jobs/CheckpointScanner.h"
 #include "jobs/RunExecutor.h"
 #include "jobs/RunPlanner.h"
 #include "jobs/RunQueue.h"
@@ -26,10 +26,10 @@ using ckptlab::testing::count;
 
 namespace {
 
-QString stateOf(const Project& p, RowId id)
+std::optional<RunState> stateOf(const Project& p, RowId id)
 {
     const auto run = RunStore(p.database()).run(id);
-    return run && run.value() ? run.value()->state : QString();
+    return run && run.value() ? std::optional<RunState>(run.value()->state) : std::nullopt;
 }
 
 } // namespace
@@ -104,10 +104,10 @@ private slots:
 
         QVERIFY(store.move(c, -2));
         QCOMPARE(store.claimNext(QStringLiteral("cpu"), currentRunOwner()).value()->id, c);
-        QCOMPARE(stateOf(project, c), runstate::running);
+        QCOMPARE(stateOf(project, c), std::optional<RunState>(RunState::Running));
         QVERIFY(!store.move(c, 1)); // not queued any more
         QVERIFY(store.cancelQueued({a}));
-        QCOMPARE(stateOf(project, a), runstate::cancelled);
+        QCOMPARE(stateOf(project, a), std::optional<RunState>(RunState::Cancelled));
         QCOMPARE(store.claimNext(QStringLiteral("cpu"), currentRunOwner()).value()->id, b);
         // The CUDA-only run is not for the CPU executor.
         QVERIFY(!store.claimNext(QStringLiteral("cpu"), currentRunOwner()).value());
@@ -117,14 +117,14 @@ private slots:
         QSqlQuery q(project.database());
         QVERIFY(q.exec(QStringLiteral("UPDATE run SET owner = '%1:999999999' WHERE id = %2").arg(QSysInfo::machineHostName()).arg(b)));
         QCOMPARE(store.markInterrupted().value(), 1);
-        QCOMPARE(stateOf(project, b), runstate::interrupted);
-        QCOMPARE(stateOf(project, c), runstate::running);
+        QCOMPARE(stateOf(project, b), std::optional<RunState>(RunState::Interrupted));
+        QCOMPARE(stateOf(project, c), std::optional<RunState>(RunState::Running));
         QVERIFY(store.requeue({a, b, c})); // c is running: left alone
-        QCOMPARE(stateOf(project, a), runstate::queued);
-        QCOMPARE(stateOf(project, b), runstate::queued);
-        QCOMPARE(stateOf(project, c), runstate::running);
+        QCOMPARE(stateOf(project, a), std::optional<RunState>(RunState::Queued));
+        QCOMPARE(stateOf(project, b), std::optional<RunState>(RunState::Queued));
+        QCOMPARE(stateOf(project, c), std::optional<RunState>(RunState::Running));
         QVERIFY(store.release(c));
-        QCOMPARE(stateOf(project, c), runstate::queued);
+        QCOMPARE(stateOf(project, c), std::optional<RunState>(RunState::Queued));
         QCOMPARE(store.activeKeys().value().size(), 4);
     }
 
@@ -187,7 +187,7 @@ private slots:
         const QVector<RunOutcome> outcomes = drain(project, control);
         QCOMPARE(outcomes.size(), 4);
         for (const RunOutcome& o : outcomes) {
-            QVERIFY2(o.state == runstate::done, qPrintable(o.title + ": " + o.error));
+            QVERIFY2(o.state == RunState::Done, qPrintable(o.title + ": " + o.error));
             QCOMPARE(o.resultsWritten, 2);
         }
         QVERIFY(project.integrityOk());
@@ -237,8 +237,8 @@ private slots:
             if (p.step == 5)
                 control.cancel = true;
         }, control);
-        QCOMPARE(stopped.state, runstate::cancelled);
-        QCOMPARE(stateOf(project, run.id), runstate::cancelled);
+        QCOMPARE(stopped.state, RunState::Cancelled);
+        QCOMPARE(stateOf(project, run.id), std::optional<RunState>(RunState::Cancelled));
         QCOMPARE(count(project, "SELECT count(*) FROM result"), 0);
         QVERIFY(QFile::exists(projectRunsFolder(project) + QStringLiteral("/run-%1/trainer_state.pt").arg(run.id)));
 
@@ -246,7 +246,7 @@ private slots:
         control.cancel = false;
         const QVector<RunOutcome> outcomes = drain(project, control);
         QCOMPARE(outcomes.size(), 1);
-        QCOMPARE(outcomes[0].state, runstate::done);
+        QCOMPARE(outcomes[0].state, RunState::Done);
         QCOMPARE(outcomes[0].lossCurve.size(), 12);
         QSqlQuery q(project.database());
         QVERIFY(q.exec(QStringLiteral("SELECT stats FROM run WHERE id = %1").arg(run.id)) && q.next());
@@ -273,7 +273,7 @@ private slots:
         QCOMPARE(outcomes.size(), 2);
         int failed = 0;
         for (const RunOutcome& o : outcomes)
-            if (o.state == runstate::failed) {
+            if (o.state == RunState::Failed) {
                 ++failed;
                 QVERIFY2(o.error.contains("yesno_train.jsonl") && o.error.contains("3"), qPrintable(o.error));
             }
@@ -302,7 +302,7 @@ private slots:
         const auto allDone = [&] {
             int done = 0;
             for (const RunRecord& run : queue.runs())
-                done += run.state == runstate::done ? 1 : 0;
+                done += run.state == RunState::Done ? 1 : 0;
             return done;
         };
         QTRY_COMPARE_WITH_TIMEOUT(allDone(), 2, 10000);
