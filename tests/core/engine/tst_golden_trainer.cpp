@@ -4,7 +4,7 @@
 // independent PyTorch implementation gave. The reference, its settings and data are in
 // tests/data/golden/neox_tiny_5_steps.json, written by tests/reference/golden_trainer.py (plain
 // torch: a Hugging Face-style GPT-NeoX forward, torch.optim.AdamW, Hugging Face's linear warm-up
-// schedule, clip_grad_norm_). The settings exercise warm-up, decay, clipping (every step clips),
+// schedule, clip_grad_norm_). The settings exercise warm-up, decay, clipping (steps 2-4 clip, 0-1 do not),
 // weight decay, micro-batch accumulation with padding, truncation and an empty prompt.
 
 #include "engine/model/CausalLM.h"
