@@ -133,14 +133,17 @@ private slots:
     void referenceLogits_data()
     {
         QTest::addColumn<QString>("name");
-        QTest::newRow("gpt2_tiny") << "gpt2_tiny";
-        QTest::newRow("neox_tiny") << "neox_tiny";
-        QTest::newRow("llama_tiny_gqa") << "llama_tiny_gqa";
+        QTest::addColumn<QString>("dir");
+        for (const char* name : {"gpt2_tiny", "neox_tiny", "llama_tiny_gqa"})
+            QTest::newRow(name) << QString(name) << sharedModel(name);
+        // OLMo (non-parametric layer norm, clip_qkv that clips ~22% of q/k/v, GQA) has no shared
+        // reference: tests/reference/olmo_tiny_reference.py wrote this one.
+        QTest::newRow("olmo_tiny") << "olmo_tiny" << QStringLiteral(CKPTLAB_TEST_DATA "/models/olmo_tiny");
     }
     void referenceLogits()
     {
         QFETCH(QString, name);
-        const QString dir = sharedModel(name);
+        QFETCH(QString, dir);
         const QJsonObject ref = readJson(dir + "/ref/input_ids.json");
         const std::vector<int64_t> ids = idList(ref["input_ids"].toArray());
         const QJsonArray shape = ref["logits_shape"].toArray();
@@ -199,6 +202,39 @@ private slots:
         QCOMPARE(llama.normEps, 1e-5);
         QCOMPARE(llama.eosTokenIds, std::vector<int64_t>{2});
         QCOMPARE(llama.torchDtype, std::string("float32"));
+
+        const ModelConfig olmo = parseModelConfig(CKPTLAB_TEST_DATA "/models/olmo_tiny/config.json");
+        QCOMPARE(olmo.family, ModelFamily::Olmo);
+        QCOMPARE(olmo.norm, NormKind::NonParametricLayerNorm);
+        QCOMPARE(olmo.normEps, 1e-5);
+        QVERIFY(olmo.clipQkv && *olmo.clipQkv == 1.0);
+        QCOMPARE(olmo.kvGroupSize(), int64_t(2));
+        QVERIFY(!olmo.tieWordEmbeddings);
+    }
+
+    // The OLMo reference can fail: the same weights without clip_qkv move the logits as far as
+    // the reference script measured (bug_sensitivity_max_abs_dlogit.no_clip_qkv, ~1.9).
+    void olmoReferenceNeedsClipQkv()
+    {
+        const QString dir = QStringLiteral(CKPTLAB_TEST_DATA "/models/olmo_tiny");
+        const QJsonObject ref = readJson(dir + "/ref/input_ids.json");
+        const std::vector<int64_t> ids = idList(ref["input_ids"].toArray());
+        const QJsonArray shape = ref["logits_shape"].toArray();
+        const torch::Tensor expected = readLogits(dir + "/ref/logits.f32", shape[1].toInteger(), shape[2].toInteger());
+        QTemporaryDir tmp;
+        QVERIFY(QFile::copy(dir + "/model.safetensors", tmp.path() + "/model.safetensors"));
+        QJsonObject config = readJson(dir + "/config.json");
+        config["clip_qkv"] = QJsonValue::Null;
+        QFile out(tmp.path() + "/config.json");
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(config).toJson());
+        out.close();
+        CausalLM unclipped = loadCausalLM(tmp.path().toStdString(), torch::kFloat);
+        torch::NoGradGuard noGrad;
+        const double diff = maxAbsDiff(unclipped->forward(batchOf(ids)), expected);
+        const double measured = ref["bug_sensitivity_max_abs_dlogit"].toObject()["no_clip_qkv"].toDouble();
+        QVERIFY2(diff > 1e-2 && std::abs(diff - measured) < 1e-3 * measured,
+                 qPrintable(QString("%1 vs %2").arg(diff).arg(measured)));
     }
 
     // --- tiny random models of every family -------------------------------------------------
