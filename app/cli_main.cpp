@@ -28,6 +28,8 @@ const char* const kUsage =
     "  plan   --project P --checkpoints SERIES[:FROM-TO] --finetune SPEC,... [--epochs 3] [--lr 2e-6,1e-5]\n"
     "         [--batch 8] [--eval SPEC,...] [--eval-formats *] [--shots 0] [--dry-run]   (or --plan PLAN.json)\n"
     "  run    --project P [--device cpu|cuda:0] [--max-runs N] [--retry-interrupted]   execute queued runs\n"
+    "  worker RUN_DIR [--device cpu|cuda:0]   execute one run folder (spec.json); never opens the project\n"
+    "  collect --project P   import finished run folders into the project (again: no change)\n"
     "  demo   --project P [--minutes]   pre-train a tiny model, fine-tune and evaluate its checkpoints\n"
     "  tokenize   --tokenizer DIR_OR_JSON [--add-special-tokens] --jsonl < strings.jsonl\n"
     "  detokenize --tokenizer DIR_OR_JSON [--skip-special-tokens] --jsonl < ids.jsonl\n"
@@ -62,6 +64,10 @@ int main(int argc, char** argv)
         return ckptlab::cli::runPlan(rest);
     if (command == QLatin1String("run"))
         return ckptlab::cli::runRun(rest);
+    if (command == QLatin1String("worker"))
+        return ckptlab::cli::runWorkerCommand(rest);
+    if (command == QLatin1String("collect"))
+        return ckptlab::cli::runCollect(rest);
     if (command == QLatin1String("demo"))
         return ckptlab::cli::runDemo(rest);
     if (command == QLatin1String("eval"))

@@ -32,7 +32,7 @@ Status writeEvaluation(const Project& project, const CheckpointInfo& checkpoint,
     if (!checkpointId)
         return Status::failure(checkpointId.error());
     const QString modelRef = QStringLiteral("%1@%2").arg(checkpoint.series, checkpoint.label);
-    if (Status s = writeEvalResult(writer, checkpointId.value(), kBaseRecipe, modelRef, spec, result, written); !s)
+    if (Status s = writeEvaluation(writer, checkpointId.value(), kBaseRecipe, modelRef, evaluationValues(spec, result), written); !s)
         return s;
     return writer.commit();
 }

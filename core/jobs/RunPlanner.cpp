@@ -1,6 +1,7 @@
 #include "jobs/RunPlanner.h"
 
 #include "jobs/GridValues.h"
+#include "jobs/RunDirectory.h"
 
 #include "common/HumanUnits.h"
 
@@ -453,6 +454,14 @@ Outcome<int> queuePlan(const Project& project, const RunPlanRequest& request, co
                                     QString::fromUtf8(QJsonDocument(request.toJson()).toJson(QJsonDocument::Compact)), runs);
     if (!plan)
         return Outcome<int>::failure(plan.error());
+    // Each run's folder gets its spec.json now: it is what a worker (here or on a cluster) reads.
+    // The runs are queued already; a folder that cannot be written now gets its spec.json when
+    // the run is executed here (jobs/RunExecutor.cpp), which reports the error then.
+    if (const auto queued = store.runs())
+        for (const RunRecord& run : queued.value())
+            if (run.planId == plan.value())
+                if (const auto spec = RunSpec::fromJson(QJsonDocument::fromJson(run.spec.toUtf8()).object(), run.title))
+                    writeRunSpec(runDirectory(project, run.id), RunDirectorySpec{run.id, run.title, spec.value()});
     return int(runs.size());
 }
 
