@@ -29,7 +29,12 @@ const char* const kUsage =
     "         [--batch 8] [--eval SPEC,...] [--eval-formats *] [--shots 0] [--dry-run]   (or --plan PLAN.json)\n"
     "  run    --project P [--device cpu|cuda:0] [--max-runs N] [--retry-interrupted]   execute queued runs\n"
     "  worker RUN_DIR [--device cpu|cuda:0]   execute one run folder (spec.json); never opens the project\n"
-    "  collect --project P   import finished run folders into the project (again: no change)\n"
+    "  submit --project P --slurm [--partition X] [--account A] [--qos Q] [--time HH:MM:SS] [--gpus-per-run N]\n"
+    "         [--cpus-per-run N] [--mem SIZE] [--max-parallel K] [--setup LINES] [--sbatch-arg ARG]...\n"
+    "                             every queued run as one Slurm job array\n"
+    "  status --project P        every run's state (Slurm tasks: pending/running and why)\n"
+    "  cancel --project P RUN_ID cancel one run (scancel of its array task)\n"
+    "  collect --project P [--wait] [--timeout S]   import finished run folders (again: no change)\n"
     "  demo   --project P [--minutes]   pre-train a tiny model, fine-tune and evaluate its checkpoints\n"
     "  tokenize   --tokenizer DIR_OR_JSON [--add-special-tokens] --jsonl < strings.jsonl\n"
     "  detokenize --tokenizer DIR_OR_JSON [--skip-special-tokens] --jsonl < ids.jsonl\n"
@@ -66,6 +71,12 @@ int main(int argc, char** argv)
         return ckptlab::cli::runRun(rest);
     if (command == QLatin1String("worker"))
         return ckptlab::cli::runWorkerCommand(rest);
+    if (command == QLatin1String("submit"))
+        return ckptlab::cli::runSubmit(rest);
+    if (command == QLatin1String("status"))
+        return ckptlab::cli::runStatus(rest);
+    if (command == QLatin1String("cancel"))
+        return ckptlab::cli::runCancel(rest);
     if (command == QLatin1String("collect"))
         return ckptlab::cli::runCollect(rest);
     if (command == QLatin1String("demo"))

@@ -32,6 +32,9 @@ int runRun(const QStringList& arguments);
 int runDemo(const QStringList& arguments);
 int runWorkerCommand(const QStringList& arguments);
 int runCollect(const QStringList& arguments);
+int runSubmit(const QStringList& arguments);
+int runStatus(const QStringList& arguments);
+int runCancel(const QStringList& arguments);
 
 // Claims and executes queued runs on `device` until none is left (or maxRuns > 0 ran); Ctrl-C
 // stops the current run within a step and leaves it queued, resumable. Returns the exit code.

@@ -7,9 +7,11 @@
 #include "jobs/ComputeRuntime.h"
 #include "jobs/RunCollector.h"
 #include "jobs/RunWorker.h"
+#include "jobs/SlurmCluster.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QThread>
 
 #include <atomic>
 #include <csignal>
@@ -72,27 +74,49 @@ int runWorkerCommand(const QStringList& arguments)
 int runCollect(const QStringList& arguments)
 {
     QCommandLineParser parser;
-    parser.addOptions({{QStringLiteral("project"), QStringLiteral("Project file."), QStringLiteral("P")}});
+    parser.addOptions({{QStringLiteral("project"), QStringLiteral("Project file."), QStringLiteral("P")},
+                       {QStringLiteral("wait"), QStringLiteral("Until no run is pending or running on the cluster.")},
+                       {QStringLiteral("timeout"), QStringLiteral("Give up waiting after S seconds (exit 1)."), QStringLiteral("S")}});
     if (!parser.parse(QStringList{QStringLiteral("collect")} + arguments))
         return fail(parser.errorText(), 2);
     if (!parser.isSet(QStringLiteral("project")))
         return fail(QStringLiteral("collect: --project is required"), 2);
+    const auto timeout = positiveOption(parser, QStringLiteral("timeout"), 0);
+    if (!timeout)
+        return fail(QStringLiteral("collect: --timeout needs a positive whole number of seconds"), 2);
     const auto project = Project::open(parser.value(QStringLiteral("project")), Project::Mode::OpenExisting);
     if (!project)
         return fail(project.error());
-    const auto collected = collectFinishedRuns(project.value());
-    if (!collected)
-        return fail(collected.error());
+    QElapsedTimer clock;
+    clock.start();
     int changed = 0;
-    for (const CollectedRun& run : collected.value()) {
-        if (!run.changed)
-            continue;
-        ++changed;
-        print(QStringLiteral("run %1: %2, %3 result(s)%4")
-                  .arg(run.runId)
-                  .arg(toStorageText(run.state))
-                  .arg(run.resultsWritten)
-                  .arg(run.error.isEmpty() ? QString() : QStringLiteral(": ") + run.error));
+    for (;;) {
+        const auto tracked = trackSlurmRuns(project.value());
+        if (!tracked)
+            return fail(tracked.error());
+        for (const QString& line : tracked->messages)
+            print(line);
+        changed += tracked->collected + tracked->interrupted;
+        const auto collected = collectFinishedRuns(project.value()); // runs of local workers
+        if (!collected)
+            return fail(collected.error());
+        for (const CollectedRun& run : collected.value()) {
+            if (!run.changed)
+                continue;
+            ++changed;
+            print(QStringLiteral("run %1: %2, %3 result(s)%4")
+                      .arg(run.runId)
+                      .arg(toStorageText(run.state))
+                      .arg(run.resultsWritten)
+                      .arg(run.error.isEmpty() ? QString() : QStringLiteral(": ") + run.error));
+        }
+        if (!parser.isSet(QStringLiteral("wait")) || tracked->active == 0)
+            break;
+        if (*timeout > 0 && clock.elapsed() > qint64(*timeout) * 1000) {
+            print(QStringLiteral("%1 run(s) collected; %2 still on the cluster after %3 s").arg(changed).arg(tracked->active).arg(*timeout));
+            return 1;
+        }
+        QThread::msleep(2000);
     }
     print(QStringLiteral("%1 run(s) collected").arg(changed));
     return 0;

@@ -110,6 +110,22 @@ Outcome<RunDirectorySpec> readRunSpec(const QString& runDir)
     return out;
 }
 
+Status ensureRunSpec(const QString& runDir, const RunRecord& run)
+{
+    if (QFileInfo::exists(specPath(runDir)))
+        return success();
+    const auto spec = RunSpec::fromJson(QJsonDocument::fromJson(run.spec.toUtf8()).object(), QStringLiteral("run %1").arg(run.id));
+    if (!spec)
+        return Status::failure(spec.error());
+    return writeRunSpec(runDir, RunDirectorySpec{run.id, run.title, spec.value()});
+}
+
+void clearRunOutputs(const QString& runDir)
+{
+    QFile::remove(statusPath(runDir));
+    QFile::remove(QDir(runDir).filePath(QStringLiteral("results.json")));
+}
+
 QString toStorageText(WorkerState state)
 {
     switch (state) {

@@ -14,6 +14,7 @@
 #include "common/Outcome.h"
 #include "jobs/RunSpec.h"
 #include "project/ProjectTypes.h"
+#include "project/RunTypes.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -36,6 +37,12 @@ struct RunDirectorySpec {
 };
 
 Status writeRunSpec(const QString& runDir, const RunDirectorySpec& spec);
+// The folder's spec.json, written when the run was queued; written from the run's row when it
+// is missing.
+Status ensureRunSpec(const QString& runDir, const RunRecord& run);
+// Forgets what an earlier attempt of the run reported (status.json, results.json); the training
+// state and model stay, so a fine-tuning resumes.
+void clearRunOutputs(const QString& runDir);
 // Refuses a missing or malformed file and one of another format version, naming the file.
 Outcome<RunDirectorySpec> readRunSpec(const QString& runDir);
 

@@ -45,16 +45,6 @@ private:
     bool m_lastPaused = false;
 };
 
-// The folder's spec.json, written when the run was queued; written now when it is missing.
-Status ensureRunSpec(const QString& runDir, const RunRecord& run)
-{
-    if (QFileInfo::exists(runDir + QStringLiteral("/spec.json")))
-        return success();
-    const auto spec = RunSpec::fromJson(QJsonDocument::fromJson(run.spec.toUtf8()).object(), QStringLiteral("run %1").arg(run.id));
-    if (!spec)
-        return Status::failure(spec.error());
-    return writeRunSpec(runDir, RunDirectorySpec{run.id, run.title, spec.value()});
-}
 
 } // namespace
 

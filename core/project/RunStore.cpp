@@ -270,6 +270,41 @@ Status RunStore::finish(RowId id, RunState state, const QString& error, const QS
     return success();
 }
 
+Status RunStore::markSubmitted(const QVector<QPair<RowId, QString>>& owners)
+{
+    if (!m_db.transaction())
+        return Status::failure(QStringLiteral("marking runs submitted: %1").arg(m_db.lastError().text()));
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE run SET state = 'running', owner = ?, device = 'slurm', started_at = ?, "
+                             "finished_at = NULL, progress = 0, detail = ?, error = '' WHERE id = ? AND state = 'queued'"));
+    for (const auto& [id, owner] : owners) {
+        q.addBindValue(owner);
+        q.addBindValue(now());
+        q.addBindValue(QStringLiteral("submitted to Slurm as %1").arg(owner.mid(owner.indexOf(QLatin1Char(':')) + 1)));
+        q.addBindValue(id);
+        if (!q.exec() || q.numRowsAffected() != 1) {
+            const QString why = q.lastError().isValid() ? q.lastError().text() : QStringLiteral("it is no longer queued");
+            m_db.rollback();
+            return Status::failure(QStringLiteral("marking run %1 submitted: %2").arg(id).arg(why));
+        }
+    }
+    if (!m_db.commit())
+        return Status::failure(QStringLiteral("marking runs submitted: %1").arg(m_db.lastError().text()));
+    return success();
+}
+
+Status RunStore::markInterrupted(RowId id, const QString& reason)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE run SET state = 'interrupted', error = ?, finished_at = ? WHERE id = ? AND state = 'running'"));
+    q.addBindValue(reason);
+    q.addBindValue(now());
+    q.addBindValue(id);
+    if (!q.exec())
+        return Status::failure(failure(q, QStringLiteral("marking run %1 interrupted").arg(id)));
+    return success();
+}
+
 Outcome<int> RunStore::markInterrupted()
 {
     QSqlQuery q(m_db);

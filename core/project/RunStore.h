@@ -51,6 +51,12 @@ public:
     Status finish(RowId id, RunState state, const QString& error, const QString& statsJson,
                   const QVector<double>& lossCurve);
 
+    // Queued runs handed to a cluster: running, owned by "slurm:JOB_TASK" (never judged by
+    // markInterrupted), device "slurm". One transaction; fails (changing nothing) unless every
+    // run is still queued.
+    Status markSubmitted(const QVector<QPair<RowId, QString>>& owners);
+    // A running run whose worker is gone without finishing, with the reason.
+    Status markInterrupted(RowId id, const QString& reason);
     // Runs left `running` by a process that is gone become `interrupted`; returns how many.
     Outcome<int> markInterrupted();
     // failed / cancelled / interrupted -> queued (at the end of the queue).
