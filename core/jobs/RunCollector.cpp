@@ -128,6 +128,11 @@ Outcome<CollectedRun> collectRun(const Project& project, RowId runId, const QStr
     } else if (Status s = store.finish(runId, out.state, out.error, compact(status->stats), status->lossCurve); !s) {
         return Out::failure(s.error());
     }
+    // The row's last progress line said what the worker was doing; now it says how it ended.
+    const QString detail = out.state == RunState::Done
+        ? QStringLiteral("done: %1 result(s) in %2 s").arg(out.resultsWritten).arg(out.seconds, 0, 'f', 1)
+        : out.error;
+    store.updateProgress(runId, out.state == RunState::Done ? 1.0 : row.value()->progress, detail, status->lossCurve);
     out.changed = true;
     return out;
 }

@@ -61,8 +61,10 @@ QMap<RowId, RunState> statesOf(const QString& path)
 {
     auto project = Project::open(path, Project::Mode::OpenExisting);
     QMap<RowId, RunState> out;
-    for (const RunRecord& r : RunStore(project->database()).runs().value())
-        out.insert(r.id, r.state);
+    const auto runs = RunStore(project->database()).runs();
+    if (runs)
+        for (const RunRecord& r : runs.value())
+            out.insert(r.id, r.state);
     project->closeThreadConnection();
     return out;
 }
