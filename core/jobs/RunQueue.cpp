@@ -86,6 +86,7 @@ RunQueue::RunQueue(QObject* parent)
 {
     qRegisterMetaType<RunProgress>();
     qRegisterMetaType<RunOutcome>();
+    setUpCluster();
 }
 
 RunQueue::~RunQueue()
@@ -102,14 +103,19 @@ void RunQueue::setProject(const std::optional<Project>& project)
     stop();
     m_jobs.waitFor(kEditJob);  // edits of the previous project land there
     m_jobs.waitFor(kReloadJob);
+    m_clusterTimer.stop();
+    for (const char* job : {"cluster-submit", "cluster-track", "cluster-settings"})
+        m_jobs.waitFor(QLatin1String(job));
     m_edits.clear();
     m_project = project;
     m_runs.clear();
     m_live.clear();
     if (!m_project) {
         emit runsChanged();
+        m_clusterSettings = SlurmSettings{};
         return;
     }
+    loadClusterSettings();
     // Runs a dead process left `running`; the list reloads afterwards.
     edit([](RunStore& store) {
         const auto marked = store.markInterrupted();
@@ -260,6 +266,11 @@ void RunQueue::cancelRun(RowId id)
     for (auto& w : m_workers)
         if (w->current.load() == id)
             w->control.cancel = true;
+    for (const RunRecord& r : m_runs)
+        if (r.id == id && r.state == RunState::Running && isSlurmOwner(r.owner)) {
+            edit([project = *m_project, id](RunStore&) { return cancelSlurmRun(project, id); });
+            return;
+        }
     edit([id](RunStore& store) { return store.cancelQueued({id}); });
 }
 

@@ -10,6 +10,7 @@
 
 #include "jobs/JobTracker.h"
 #include "jobs/RunExecutor.h"
+#include "jobs/SlurmCluster.h"
 #include "project/Project.h"
 #include "project/RunTypes.h"
 
@@ -17,6 +18,7 @@
 #include <QObject>
 #include <QQueue>
 #include <QStringList>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -67,6 +69,14 @@ public:
     // Runs executing now, by id, with their latest progress.
     const QHash<RowId, RunProgress>& live() const { return m_live; }
 
+    // The cluster (jobs/SlurmCluster.h): submits every queued run as one Slurm job array; its
+    // runs are then tracked (squeue) and collected every few seconds while any is on the cluster.
+    void submitToCluster();
+    void trackCluster();
+    const SlurmSettings& clusterSettings() const { return m_clusterSettings; }
+    void setClusterSettings(const SlurmSettings& settings);   // saved with the project
+    bool hasClusterRuns() const;                               // running on Slurm now
+
     // Tests: until every executor has no run and the edits and the reload are done.
     void waitForIdle();
 
@@ -79,6 +89,7 @@ signals:
     void errorOccurred(const QString& message);
     void startedChanged(bool started);
     void pausedChanged(bool paused);
+    void clusterMessage(const QString& message);     // submitted, collected, interrupted ...
 
 private:
     struct Worker;
@@ -101,6 +112,8 @@ private:
     void onProgress(const RunProgress& progress);
     void onFinished(const RunOutcome& outcome);
     void onIdle();
+    void setUpCluster();
+    void loadClusterSettings();
 
     std::optional<Project> m_project;
     std::vector<std::shared_ptr<Worker>> m_workers;
@@ -110,6 +123,8 @@ private:
     QQueue<PendingEdit> m_edits;                     // waiting for the one that runs
     int m_doneSinceDrain = 0;
     int m_failedSinceDrain = 0;
+    SlurmSettings m_clusterSettings;
+    QTimer m_clusterTimer;
     JobTracker m_jobs;                               // last: destroyed first, while the rest lives
 };
 

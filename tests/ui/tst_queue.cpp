@@ -20,6 +20,8 @@
 #include <QFileInfo>
 #include <QFrame>
 #include <QLineEdit>
+#include <QComboBox>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -206,6 +208,7 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("ckptlab-test"));
+        QSettings().remove(QStringLiteral("queue/runOn")); // the queue runs on this machine
         m_spec = writeTrainableTask(m_dir.filePath(QStringLiteral("task")), 200);
         const QString run = testing::writeTinyRun(m_dir.path(), {QStringLiteral("1000"), QStringLiteral("2000")});
         m_window = std::make_unique<MainWindow>();
@@ -436,6 +439,39 @@ private slots:
         dock->removeAction()->trigger();
         QTRY_VERIFY(table()->rowOf(first) < 0 && table()->rowOf(second) < 0);
         QCOMPARE(table()->count(RunState::Queued), 0);
+    }
+
+    // "Run on: Slurm cluster": Start submits the queue; where sbatch fails (no cluster here),
+    // the message says so and every run stays queued.
+    void runOnSlurmSubmitsOrSaysWhyNot()
+    {
+        m_window->runQueue()->stop();
+        QueueDock* dock = m_window->queueDock();
+        QCOMPARE(queue(1, 1e-3, 4, 8), 2);
+        QTRY_COMPARE(table()->count(RunState::Queued), 2);
+        dock->runOnBox()->setCurrentIndex(1);
+        QCOMPARE(dock->startAction()->text(), QStringLiteral("Submit to Slurm"));
+        QVERIFY(dock->startAction()->isEnabled());
+        QSignalSpy errors(m_window->runQueue(), &RunQueue::errorOccurred);
+        // No Slurm on this PATH: sbatch cannot be found.
+        const QByteArray path = qgetenv("PATH");
+        qputenv("PATH", m_dir.path().toUtf8());
+        dock->startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(errors.count() > 0, 20000);
+        qputenv("PATH", path);
+        const QString message = errors.first().first().toString();
+        QVERIFY2(message.startsWith(QLatin1String("sbatch: cannot run it")), qPrintable(message));
+        QTRY_COMPARE(table()->count(RunState::Queued), 2);
+        QVERIFY(!m_window->runQueue()->hasClusterRuns());
+        dock->runOnBox()->setCurrentIndex(0);
+        QCOMPARE(dock->startAction()->text(), QStringLiteral("Start queue"));
+        QVector<RowId> queued;
+        for (int r = 0; r < table()->rowCount(); ++r)
+            if (table()->effectiveState(r) == RunState::Queued)
+                queued << table()->runAt(r)->id;
+        dock->selectRuns(queued);
+        dock->removeAction()->trigger();
+        QTRY_COMPARE(table()->count(RunState::Queued), 0);
     }
 
     void interruptedRunRestartsWithOneClick()

@@ -190,7 +190,14 @@ bool RunTableModel::isPaused(int row) const
 
 QString RunTableModel::displayState(int row) const
 {
-    return isPaused(row) ? tr("paused") : runStateText(effectiveState(row));
+    if (isPaused(row))
+        return tr("paused");
+    // A run handed to Slurm is running for ckptlab; Slurm may still hold it back.
+    const RunRecord& run = m_runs[row];
+    if (run.state == RunState::Running && run.owner.startsWith(QLatin1String("slurm:")) &&
+        run.detail.contains(QLatin1String(": PENDING")))
+        return tr("pending");
+    return runStateText(effectiveState(row));
 }
 
 int RunTableModel::count(RunState state) const
@@ -257,6 +264,8 @@ QVariant RunTableModel::display(int row, int column) const
     case Device:
         if (live && !live->device.isEmpty())
             return live->device;
+        if (run.state == RunState::Running && run.owner.startsWith(QLatin1String("slurm:")))
+            return tr("Slurm %1").arg(run.owner.mid(6)); // the array task: job_index
         return run.device.isEmpty() ? tr("any") : run.device;
     case Detail:
         if (live)

@@ -4,11 +4,14 @@
 #include "jobs/RunQueue.h"
 #include "models/RunTableModel.h"
 #include "widgets/ProgressBarDelegate.h"
+#include "widgets/SlurmSettingsDialog.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QHBoxLayout>
+#include <QComboBox>
+#include <QSettings>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -86,6 +89,15 @@ void QueueDock::createActions()
     m_restartInterrupted = new QAction(s->standardIcon(QStyle::SP_BrowserReload), tr("Restart interrupted runs"), this);
     m_restartInterrupted->setToolTip(tr("Queue every interrupted run again and start the queue; fine-tuning resumes "
                                         "from the last saved training state."));
+    m_slurmSettings = new QAction(s->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Slurm…"), this);
+    m_slurmSettings->setToolTip(tr("Partition, account, time limit and resources of the runs submitted to Slurm."));
+    m_runOn = new QComboBox;
+    m_runOn->setObjectName(QStringLiteral("runOnCombo"));
+    m_runOn->addItem(tr("This machine"));
+    m_runOn->addItem(tr("Slurm cluster"));
+    m_runOn->setCurrentIndex(QSettings().value(QStringLiteral("queue/runOn")).toString() == QLatin1String("slurm") ? 1 : 0);
+    m_runOn->setToolTip(tr("Where Start runs the queued runs: executors on this machine, or one Slurm job array "
+                           "(the nodes must see the project folder)."));
 }
 
 void QueueDock::connectActions()
@@ -99,6 +111,11 @@ void QueueDock::connectActions()
     connect(m_remove, &QAction::triggered, this, &QueueDock::removeSelected);
     connect(m_plan, &QAction::triggered, this, &QueueDock::planRequested);
     connect(m_restartInterrupted, &QAction::triggered, this, &QueueDock::restartInterrupted);
+    connect(m_slurmSettings, &QAction::triggered, this, &QueueDock::editSlurmSettings);
+    connect(m_runOn, &QComboBox::currentIndexChanged, this, [this](int index) {
+        QSettings().setValue(QStringLiteral("queue/runOn"), index == 1 ? QStringLiteral("slurm") : QStringLiteral("local"));
+        updateActions();
+    });
 }
 
 QWidget* QueueDock::buildTable()
@@ -120,7 +137,7 @@ QWidget* QueueDock::buildTable()
     header->resizeSection(RunTableModel::Progress, 130);
     header->resizeSection(RunTableModel::Eta, 110);
     header->resizeSection(RunTableModel::Loss, 70);
-    header->resizeSection(RunTableModel::Device, 60);
+    header->resizeSection(RunTableModel::Device, 90);
     connect(m_view, &QWidget::customContextMenuRequested, this, &QueueDock::showContextMenu);
     m_view->addAction(m_remove);
 
@@ -203,6 +220,7 @@ void QueueDock::connectQueue()
         updateActions();
         updateStatus();
     });
+    connect(m_queue, &RunQueue::clusterMessage, this, &QueueDock::showNotice);
     connect(m_queue, &RunQueue::pausedChanged, this, [this] {
         updateActions();
         updateStatus();
@@ -215,6 +233,9 @@ QWidget* QueueDock::buildToolBar()
     bar->setObjectName(QStringLiteral("queueToolBar"));
     bar->setIconSize(QSize(16, 16));
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addWidget(new QLabel(tr(" Run on ")));
+    bar->addWidget(m_runOn);
+    bar->addAction(m_slurmSettings);
     bar->addAction(m_start);
     bar->addAction(m_pause);
     bar->addSeparator();
@@ -297,7 +318,9 @@ void QueueDock::updateActions()
 {
     const bool started = m_queue->isStarted();
     const bool paused = m_queue->isPaused();
-    m_start->setEnabled(!started);
+    m_start->setEnabled(onCluster() ? m_model->count(RunState::Queued) > 0 : !started);
+    m_start->setText(onCluster() ? tr("Submit to Slurm") : tr("Start queue"));
+    m_slurmSettings->setVisible(onCluster());
     m_pause->setEnabled(started || paused);
     m_pause->setText(paused ? tr("Resume") : tr("Pause"));
     m_pause->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
@@ -354,8 +377,24 @@ QString QueueDock::notice() const
     return m_notice->isVisible() ? m_notice->text() : QString();
 }
 
+bool QueueDock::onCluster() const
+{
+    return m_runOn && m_runOn->currentIndex() == 1;
+}
+
+void QueueDock::editSlurmSettings()
+{
+    SlurmSettingsDialog dialog(m_queue->clusterSettings(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        m_queue->setClusterSettings(dialog.settings());
+}
+
 void QueueDock::startQueue()
 {
+    if (onCluster()) {
+        m_queue->submitToCluster();
+        return;
+    }
     m_queue->start();
     if (m_queue->isPaused())
         m_queue->resume();

@@ -7,6 +7,7 @@
 
 class QAction;
 class QFrame;
+class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -41,6 +42,8 @@ public:
     QAction* moveDownAction() const { return m_moveDown; }
     QAction* removeAction() const { return m_remove; }
     QAction* restartInterruptedAction() const { return m_restartInterrupted; }
+    // "This machine" (the local executors) or "Slurm cluster" (Start submits the queue).
+    QComboBox* runOnBox() const { return m_runOn; }
 
     void selectRuns(const QVector<RowId>& ids);
     QVector<RowId> selectedRunIds() const;
@@ -68,6 +71,8 @@ private:
     void connectQueue();
 
     void startQueue();
+    void editSlurmSettings();
+    bool onCluster() const;
     void cancelSelected();
     void retrySelected();
     void restartInterrupted();
@@ -100,6 +105,8 @@ private:
     QAction* m_remove;
     QAction* m_plan;
     QAction* m_restartInterrupted;
+    QAction* m_slurmSettings;
+    QComboBox* m_runOn = nullptr;
     RowId m_chartedRun = 0;
     QVector<RowId> m_selectionBeforeReset;
 };
