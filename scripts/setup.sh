@@ -8,7 +8,7 @@ BUILD_DIR="${CKPTLAB_BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(
   cmake ninja-build g++ ccache pkg-config python3
-  qt6-base-dev qt6-svg-dev libqt6svg6-dev libqt6sql6-sqlite libqcustomplot-dev
+  qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev
   libtorch-dev libopenblas0-openmp nlohmann-json3-dev libpcre2-dev libicu-dev
   xvfb xauth fonts-dejavu-core
 )

@@ -11,6 +11,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -108,10 +109,16 @@ PlanDialog* MainWindow::planFineTuning(const QVector<CheckpointInfo>& preselecte
     }
     auto* dialog = new PlanDialog(m_session, preselected, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &PlanDialog::planQueued, this, [this](int runs) {
-        runQueue()->start(); // the session told the queue about the new runs
+    connect(dialog, &PlanDialog::planQueued, this, [this](int runs, bool onCluster) {
         m_queueDock->show();
         m_queueDock->raise();
+        if (onCluster) {
+            m_queueDock->runOnBox()->setCurrentIndex(1);
+            runQueue()->submitToCluster();
+            statusBar()->showMessage(tr("Queued %n run(s); submitting them to Slurm.", nullptr, runs), 10000);
+            return;
+        }
+        runQueue()->start(); // the session told the queue about the new runs
         statusBar()->showMessage(tr("Queued %n run(s); the queue is running.", nullptr, runs), 10000);
     });
     dialog->open();

@@ -517,6 +517,9 @@ private slots:
         QCOMPARE(dialog->checkpoints()->checkedCheckpoints().size(), 1);
         dialog->checkpoints()->checkRange({}, 0, 1000);
         QCOMPARE(dialog->checkpoints()->checkedCheckpoints().first().step.value_or(-1), 1000);
+        // "Run on" offers the cluster; its runs carry the device no local executor takes.
+        auto* runOn = dialog->findChild<QComboBox*>(QStringLiteral("planDevice"));
+        QVERIFY(runOn && runOn->findData(QStringLiteral("slurm")) > 0);
         QTRY_VERIFY_WITH_TIMEOUT(!dialog->estimator()->isBusy(), 20000);
         dialog->reject();
     }

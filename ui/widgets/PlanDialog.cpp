@@ -148,6 +148,8 @@ QWidget* PlanDialog::buildEvaluation()
     m_device->addItem(tr("any device"), QString());
     for (const QString& device : RunQueue::computeDevices())
         m_device->addItem(device, device);
+    // Runs for the cluster carry the device "slurm": no executor of this machine takes them.
+    m_device->addItem(tr("Slurm cluster (one job array)"), QStringLiteral("slurm"));
     auto* form = new QFormLayout(box);
     auto* row = new QHBoxLayout;
     row->addWidget(m_formats, 1);
@@ -346,7 +348,7 @@ void PlanDialog::onQueued(const Outcome<int>& queued)
         return;
     }
     m_queuedRuns = queued.value();
-    emit planQueued(m_queuedRuns);
+    emit planQueued(m_queuedRuns, m_device->currentData().toString() == QLatin1String("slurm"));
     QDialog::accept();
 }
 

@@ -44,7 +44,7 @@ public:
     void accept() override;
 
 signals:
-    void planQueued(int runs);
+    void planQueued(int runs, bool onCluster);   // onCluster: submit them to Slurm
 
 private:
     QWidget* buildHyperParameters();
