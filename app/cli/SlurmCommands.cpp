@@ -141,9 +141,7 @@ int runCancel(const QStringList& arguments)
     const auto run = RunStore(project->database()).run(id);
     if (!run || !run.value())
         return fail(QStringLiteral("cancel: the project has no run %1").arg(id));
-    Status s = isSlurmOwner(run.value()->owner) ? cancelSlurmRun(project.value(), id)
-                                                : RunStore(project->database()).cancelQueued({id});
-    if (!s)
+    if (Status s = cancelQueuedOrClusterRun(project.value(), id); !s)
         return fail(s.error());
     print(QStringLiteral("run %1: cancel requested").arg(id));
     return 0;

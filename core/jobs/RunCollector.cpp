@@ -1,5 +1,6 @@
 #include "jobs/RunCollector.h"
 
+#include "common/HumanUnits.h"
 #include "jobs/EvalResultWriter.h"
 #include "jobs/RunDirectory.h"
 #include "project/ProjectWriter.h"
@@ -129,10 +130,10 @@ Outcome<CollectedRun> collectRun(const Project& project, RowId runId, const QStr
         return Out::failure(s.error());
     }
     // The row's last progress line said what the worker was doing; now it says how it ended.
-    const QString detail = out.state == RunState::Done
-        ? QStringLiteral("done: %1 result(s) in %2 s").arg(out.resultsWritten).arg(out.seconds, 0, 'f', 1)
+    out.detail = out.state == RunState::Done
+        ? QStringLiteral("done: %1 result(s) in %2").arg(out.resultsWritten).arg(humanDuration(out.seconds))
         : out.error;
-    store.updateProgress(runId, out.state == RunState::Done ? 1.0 : row.value()->progress, detail, status->lossCurve);
+    store.updateProgress(runId, out.state == RunState::Done ? 1.0 : row.value()->progress, out.detail, status->lossCurve);
     out.changed = true;
     return out;
 }

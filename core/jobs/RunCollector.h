@@ -21,6 +21,7 @@ struct CollectedRun {
     bool changed = false;          // this call wrote something
     RunState state = RunState::Running;
     QString error;
+    QString detail;                // the run row's last line: "done: 12 result(s) in 3 s" or the error
     int resultsWritten = 0;
     double seconds = 0.0;
     QVector<double> lossCurve;

@@ -46,14 +46,14 @@ QString runDirectory(const Project& project, RowId runId)
     return QDir(projectRunsFolder(project)).filePath(QStringLiteral("run-%1").arg(runId));
 }
 
-Status writeJsonFile(const QString& path, const QJsonObject& json)
+Status writeJsonFile(const QString& path, const QJsonObject& json, QJsonDocument::JsonFormat format)
 {
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         return Status::failure(QStringLiteral("%1: cannot create its folder").arg(path));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return Status::failure(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
-    file.write(QJsonDocument(json).toJson(QJsonDocument::Indented));
+    file.write(QJsonDocument(json).toJson(format));
     if (!file.commit())
         return Status::failure(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
     return success();

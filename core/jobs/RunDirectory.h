@@ -16,6 +16,7 @@
 #include "project/ProjectTypes.h"
 #include "project/RunTypes.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
 #include <QVector>
@@ -64,8 +65,10 @@ Status writeRunStatus(const QString& runDir, const RunStatus& status);
 // nullopt-like failure when there is no status.json yet is reported as an error value too.
 Outcome<RunStatus> readRunStatus(const QString& runDir);
 
-// Atomic JSON file write (QSaveFile) with an error naming the file.
-Status writeJsonFile(const QString& path, const QJsonObject& json);
+// Atomic JSON file write (QSaveFile) with an error naming the file. Indented for the files a
+// person reads (spec, status), compact for the large ones (results with every prediction).
+Status writeJsonFile(const QString& path, const QJsonObject& json,
+                     QJsonDocument::JsonFormat format = QJsonDocument::Indented);
 Outcome<QJsonObject> readJsonFile(const QString& path);
 
 } // namespace ckptlab

@@ -1,13 +1,9 @@
 #include "jobs/RunExecutor.h"
 
-#include "common/HumanUnits.h"
 #include "jobs/RunCollector.h"
 #include "jobs/RunDirectory.h"
-#include "jobs/RunSpec.h"
 
 #include <QElapsedTimer>
-#include <QFileInfo>
-#include <QJsonDocument>
 
 namespace ckptlab {
 
@@ -44,7 +40,6 @@ private:
     RunPhase m_lastPhase = RunPhase::Finished;
     bool m_lastPaused = false;
 };
-
 
 } // namespace
 
@@ -84,7 +79,7 @@ RunOutcome executeRun(const Project& project, const RunRecord& run, const QStrin
         done.device = device;
         done.phase = RunPhase::Finished;
         done.fraction = 1.0;
-        done.detail = QStringLiteral("done: %1 result(s) in %2").arg(outcome.resultsWritten).arg(humanDuration(outcome.seconds));
+        done.detail = collected->detail;
         progress(done);
     }
     return outcome;

@@ -1,6 +1,6 @@
 #include "jobs/RunQueue.h"
 
-#include "engine/TorchRuntime.h"
+#include "jobs/ComputeRuntime.h"
 #include "jobs/RunDrain.h"
 #include "project/RunStore.h"
 
@@ -103,9 +103,7 @@ void RunQueue::setProject(const std::optional<Project>& project)
     stop();
     m_jobs.waitFor(kEditJob);  // edits of the previous project land there
     m_jobs.waitFor(kReloadJob);
-    m_clusterTimer.stop();
-    for (const char* job : {"cluster-submit", "cluster-track", "cluster-settings"})
-        m_jobs.waitFor(QLatin1String(job));
+    stopClusterJobs();
     m_edits.clear();
     m_project = project;
     m_runs.clear();
@@ -133,10 +131,7 @@ QStringList RunQueue::devices() const
 
 QStringList RunQueue::computeDevices()
 {
-    QStringList out;
-    for (const std::string& d : engine::runtimeInfo().devices)
-        out << QString::fromStdString(d);
-    return out;
+    return computeInfo().devices;
 }
 
 void RunQueue::start(const QStringList& devices)
@@ -266,12 +261,8 @@ void RunQueue::cancelRun(RowId id)
     for (auto& w : m_workers)
         if (w->current.load() == id)
             w->control.cancel = true;
-    for (const RunRecord& r : m_runs)
-        if (r.id == id && r.state == RunState::Running && isSlurmOwner(r.owner)) {
-            edit([project = *m_project, id](RunStore&) { return cancelSlurmRun(project, id); });
-            return;
-        }
-    edit([id](RunStore& store) { return store.cancelQueued({id}); });
+    if (m_project)
+        edit([project = *m_project, id](RunStore&) { return cancelQueuedOrClusterRun(project, id); });
 }
 
 void RunQueue::retry(const QVector<RowId>& ids)

@@ -113,6 +113,7 @@ private:
     void onFinished(const RunOutcome& outcome);
     void onIdle();
     void setUpCluster();
+    void stopClusterJobs();                          // before the project changes
     void loadClusterSettings();
 
     std::optional<Project> m_project;

@@ -16,7 +16,7 @@ constexpr int kTrackIntervalMs = 5000;
 bool RunQueue::hasClusterRuns() const
 {
     for (const RunRecord& r : m_runs)
-        if (r.state == RunState::Running && isSlurmOwner(r.owner))
+        if (!slurmTaskOf(r).isEmpty())
             return true;
     return false;
 }
@@ -32,6 +32,13 @@ void RunQueue::setUpCluster()
         else if (!hasClusterRuns())
             m_clusterTimer.stop();
     });
+}
+
+void RunQueue::stopClusterJobs()
+{
+    m_clusterTimer.stop();
+    for (const QString& job : {kSubmitJob, kTrackJob, kSettingsJob})
+        m_jobs.waitFor(job);
 }
 
 void RunQueue::loadClusterSettings()

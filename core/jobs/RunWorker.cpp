@@ -102,7 +102,8 @@ Status writeResults(const QString& runDir, const QVector<EvaluationValues>& eval
     QJsonArray array;
     for (const EvaluationValues& e : evaluations)
         array.append(e.toJson());
-    return writeJsonFile(QDir(runDir).filePath(QStringLiteral("results.json")), QJsonObject{{"evaluations", array}});
+    return writeJsonFile(QDir(runDir).filePath(QStringLiteral("results.json")), QJsonObject{{"evaluations", array}},
+                         QJsonDocument::Compact);
 }
 
 // One run folder from its spec to its final status, in named steps. Every step that fails ends

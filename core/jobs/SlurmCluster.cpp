@@ -59,6 +59,13 @@ QString taskOf(const QString& owner)
     return owner.mid(kOwnerPrefix.size());
 }
 
+// The run row's detail line while the task is on the cluster: "Slurm 1234_3: PENDING (Priority)".
+QString queueDetail(const QString& task, const QString& state, const QString& reason)
+{
+    const bool noReason = reason.isEmpty() || reason == QLatin1String("None");
+    return QStringLiteral("Slurm %1: %2%3").arg(task, state, noReason ? QString() : QStringLiteral(" (%1)").arg(reason));
+}
+
 QString shellQuote(const QString& s)
 {
     QString q = s;
@@ -155,6 +162,28 @@ QString accountedState(const QString& task)
 bool isSlurmOwner(const QString& owner)
 {
     return owner.startsWith(kOwnerPrefix);
+}
+
+QString slurmTaskOf(const RunRecord& run)
+{
+    return run.state == RunState::Running && isSlurmOwner(run.owner) ? taskOf(run.owner) : QString();
+}
+
+bool isPendingOnSlurm(const RunRecord& run)
+{
+    const QString task = slurmTaskOf(run);
+    return !task.isEmpty() && run.detail.startsWith(queueDetail(task, QStringLiteral("PENDING"), {}));
+}
+
+Status cancelQueuedOrClusterRun(const Project& project, RowId runId)
+{
+    RunStore store(project.database());
+    const auto run = store.run(runId);
+    if (!run)
+        return Status::failure(run.error());
+    if (run.value() && !slurmTaskOf(*run.value()).isEmpty())
+        return cancelSlurmRun(project, runId);
+    return store.cancelQueued({runId});
 }
 
 QJsonObject SlurmSettings::toJson() const
@@ -291,10 +320,8 @@ Outcome<SlurmTrackReport> trackSlurmRuns(const Project& project)
         const QString task = taskOf(run.owner);
         if (const auto it = queue->tasks.constFind(task); it != queue->tasks.constEnd()) {
             ++report.active;
-            report.tasks << SlurmTaskState{run.id, task, it->first, it->second};
-            const QString why = it->second.isEmpty() || it->second == QLatin1String("None") ? QString() : QStringLiteral(" (%1)").arg(it->second);
             if (it->first != QLatin1String("RUNNING") || run.progress <= 0.0)
-                store.updateProgress(run.id, run.progress, QStringLiteral("Slurm %1: %2%3").arg(task, it->first, why), run.lossCurve);
+                store.updateProgress(run.id, run.progress, queueDetail(task, it->first, it->second), run.lossCurve);
             continue;
         }
         // Gone from the queue: it finished just now, or it ended without finishing.

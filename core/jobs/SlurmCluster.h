@@ -52,18 +52,10 @@ struct SlurmSubmission {
 // included), and nothing is marked submitted.
 Outcome<SlurmSubmission> submitQueuedRuns(const Project& project, const SlurmSettings& settings);
 
-struct SlurmTaskState {
-    RowId runId = 0;
-    QString task;               // "1234_0"
-    QString state;              // PENDING, RUNNING, ... ("" when squeue no longer lists it)
-    QString reason;             // Priority, Resources, ...
-};
-
 struct SlurmTrackReport {
     int collected = 0;          // runs imported now (done, failed or cancelled)
     int interrupted = 0;        // tasks gone without a finished status
     int active = 0;             // still pending or running on the cluster
-    QVector<SlurmTaskState> tasks;
     QStringList messages;       // one line per run whose state changed
 };
 
@@ -75,5 +67,14 @@ Outcome<SlurmTrackReport> trackSlurmRuns(const Project& project);
 Status cancelSlurmRun(const Project& project, RowId runId);
 
 bool isSlurmOwner(const QString& owner);
+// The array task ("1234_3") of a run on Slurm now; empty for any other run.
+QString slurmTaskOf(const RunRecord& run);
+// Slurm holds the run back (pending), as the last tracking found.
+bool isPendingOnSlurm(const RunRecord& run);
+
+// Cancels a run wherever it waits or runs outside this process: a queued run is marked
+// cancelled, a run on Slurm gets scancel (cancelSlurmRun). A run executing in this process is
+// stopped by its RunControl instead.
+Status cancelQueuedOrClusterRun(const Project& project, RowId runId);
 
 } // namespace ckptlab

@@ -1,5 +1,6 @@
 // Runs the real ckptlab-cli binary the way a user does and checks what it writes.
 
+#include "../support/CliProcess.h"
 #include "../support/TinyEvalSetup.h"
 
 #include <QDir>
@@ -17,23 +18,8 @@
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run cli(const QStringList& arguments, const QByteArray& input = {})
-{
-    QProcess p;
-    p.start(QStringLiteral(CKPTLAB_CLI), arguments);
-    p.waitForStarted();
-    p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using Run = ckptlab::testing::CliRun;
+using ckptlab::testing::cli;
 
 const QString kTable = QStringLiteral(CKPTLAB_SHARED_DATA "/amuro-char/all_perf_table.csv");
 

@@ -2,6 +2,7 @@
 // run, a clean stop on Ctrl-C that resumes, and kill -9 in the middle of a run: the project
 // stays intact, finished results stay, the interrupted run is marked and restarts.
 
+#include "../support/CliProcess.h"
 #include "../support/TinyEvalSetup.h"
 #include "../support/ProjectQueries.h"
 #include "project/Project.h"
@@ -23,20 +24,8 @@ using ckptlab::testing::count;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run cli(const QStringList& arguments)
-{
-    QProcess p;
-    p.start(QStringLiteral(CKPTLAB_CLI), arguments);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using Run = ckptlab::testing::CliRun;
+using ckptlab::testing::cli;
 
 } // namespace
 

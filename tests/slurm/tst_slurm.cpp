@@ -4,6 +4,7 @@
 // nothing; one array task cancelled; a worker killed with -9 leaves its run interrupted, and
 // resubmitting completes it.
 
+#include "../support/CliProcess.h"
 #include "../support/TinyEvalSetup.h"
 #include "../support/ProjectQueries.h"
 #include "project/Project.h"
@@ -25,20 +26,8 @@ using ckptlab::testing::count;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run cli(const QStringList& arguments, int timeoutMs = 300000)
-{
-    QProcess p;
-    p.start(QStringLiteral(CKPTLAB_CLI), arguments);
-    p.waitForFinished(timeoutMs);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using Run = ckptlab::testing::CliRun;
+using ckptlab::testing::cli;
 
 QMap<QString, double> resultsOf(const QString& path)
 {

@@ -1,5 +1,7 @@
 #include "models/RunTableModel.h"
 
+#include "jobs/SlurmCluster.h"
+
 #include "jobs/RunQueue.h"
 #include "models/RunText.h"
 
@@ -193,9 +195,7 @@ QString RunTableModel::displayState(int row) const
     if (isPaused(row))
         return tr("paused");
     // A run handed to Slurm is running for ckptlab; Slurm may still hold it back.
-    const RunRecord& run = m_runs[row];
-    if (run.state == RunState::Running && run.owner.startsWith(QLatin1String("slurm:")) &&
-        run.detail.contains(QLatin1String(": PENDING")))
+    if (isPendingOnSlurm(m_runs[row]))
         return tr("pending");
     return runStateText(effectiveState(row));
 }
@@ -264,8 +264,8 @@ QVariant RunTableModel::display(int row, int column) const
     case Device:
         if (live && !live->device.isEmpty())
             return live->device;
-        if (run.state == RunState::Running && run.owner.startsWith(QLatin1String("slurm:")))
-            return tr("Slurm %1").arg(run.owner.mid(6)); // the array task: job_index
+        if (const QString task = slurmTaskOf(run); !task.isEmpty())
+            return tr("Slurm %1").arg(task); // the array task: job_index
         return run.device.isEmpty() ? tr("any") : run.device;
     case Detail:
         if (live)

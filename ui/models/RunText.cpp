@@ -19,15 +19,7 @@ namespace ckptlab {
 
 QString runStateText(RunState state)
 {
-    switch (state) {
-    case RunState::Queued: return QStringLiteral("queued");
-    case RunState::Running: return QStringLiteral("running");
-    case RunState::Done: return QStringLiteral("done");
-    case RunState::Failed: return QStringLiteral("failed");
-    case RunState::Cancelled: return QStringLiteral("cancelled");
-    case RunState::Interrupted: return QStringLiteral("interrupted");
-    }
-    return {};
+    return toStorageText(state); // the queue shows the words the project stores
 }
 
 QString runKindText(RunKind kind)
